@@ -1,0 +1,98 @@
+"""Panorama's users: an e-mail login, a role and the set of accounts they may see."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class AccountScope(models.TextChoices):
+    """What an admin grants a member beyond nothing: which accounts they may see."""
+
+    OWNED_OR_FOLLOWED = "owned_or_followed", "Accounts they own or follow"
+    ALL = "all", "All accounts"
+
+
+class UserManager(DjangoUserManager["User"]):
+    """Creates users keyed by e-mail address instead of a username."""
+
+    def _create_user_object(self, email: str, password: str | None, **extra_fields: Any) -> User:
+        if not email:
+            raise ValueError("A user needs an e-mail address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("role", Role.MEMBER)
+        user = self._create_user_object(email, password, **extra_fields)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Sign-in is by e-mail, whatever case the person types it in.
+        return self.get(email=(username or "").strip().lower())
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields["role"] = Role.ADMIN
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in to Panorama: a CSM, account manager or admin.
+
+    ``role`` is the source of truth for privileges: admins see every account and may use the
+    admin site, so ``is_staff``/``is_superuser`` are kept in step with it on every save.
+    """
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    account_scope = models.CharField(
+        "may see",
+        max_length=32,
+        choices=AccountScope.choices,
+        default=AccountScope.OWNED_OR_FOLLOWED,
+        help_text="Admins always see every account.",
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        self.is_staff = self.is_superuser = self.role == Role.ADMIN
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in (self.first_name, self.last_name) if p]
+        return "".join(p[0] for p in parts).upper() or self.email[:2].upper()

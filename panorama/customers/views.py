@@ -1,0 +1,102 @@
+"""Customer pages: thin views that look up what the user may see and render it."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from panorama.core.visibility import access_account, access_contact
+from panorama.customers import queries
+
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+ACCOUNT_TABS = ("overview", "contacts", "history")
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _with_partial(request: HttpRequest, template: str, partial: str) -> str:
+    """The whole page, or only its ``partial`` region when htmx asks for it."""
+    return f"{template}#{partial}" if getattr(request, "htmx", False) else template
+
+
+@require_GET
+def account_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")
+    accounts = queries.accounts_for_list(request.user, search=search)  # type: ignore[arg-type]
+    page = Paginator(accounts, _page_size(request)).get_page(request.GET.get("page"))
+    return render(
+        request,
+        _with_partial(request, "customers/account_list.html", "results"),
+        {
+            "nav": "customers",
+            "page": page,
+            "q": search,
+            "per_page": page.paginator.per_page,
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+@require_GET
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in ACCOUNT_TABS:
+        tab = "overview"
+    data = queries.fetch_account_360(request.user, account)  # type: ignore[arg-type]
+    return render(
+        request,
+        _with_partial(request, "customers/account_detail.html", "tab"),
+        {"nav": "customers", "data": data, "account": account, "tab": tab, "tabs": ACCOUNT_TABS},
+    )
+
+
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")
+    contacts = queries.contacts_for_list(request.user, search=search)  # type: ignore[arg-type]
+    page = Paginator(contacts, _page_size(request)).get_page(request.GET.get("page"))
+    return render(
+        request,
+        _with_partial(request, "customers/contact_list.html", "results"),
+        {
+            "nav": "contacts",
+            "page": page,
+            "q": search,
+            "per_page": page.paginator.per_page,
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk)
+    data = queries.fetch_contact_360(request.user, contact)  # type: ignore[arg-type]
+    return render(
+        request,
+        "customers/contact_detail.html",
+        {"nav": "contacts", "data": data, "contact": contact},
+    )
+
+
+@require_GET
+def kanban(request: HttpRequest) -> HttpResponse:
+    columns = queries.kanban_columns(request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "customers/kanban.html",
+        {"nav": "kanban", "columns": columns, "per_stage": queries.KANBAN_CARDS_PER_STAGE},
+    )
+
+
+@require_GET
+def contracts(request: HttpRequest) -> HttpResponse:
+    return render(request, "customers/contracts.html", {"nav": "contracts"})
