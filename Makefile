@@ -27,7 +27,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy panorama
+	$(BIN)/mypy panorama tests conftest.py
 	$(BIN)/panorama makemigrations --check --dry-run
 
 clean:

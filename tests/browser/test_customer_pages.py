@@ -4,7 +4,11 @@ import pytest
 
 from conftest import PASSWORD, Book
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the stages the migrations create survive the flush between tests.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_login_list_and_account_page(page, screenshot, book: Book, member):
@@ -61,3 +65,41 @@ def test_login_list_and_account_page(page, screenshot, book: Book, member):
 
     page.goto(f"/customers/accounts/{book.initech.pk}/")
     assert "Not Found" in page.content()
+
+
+def test_admin_navigates_the_shell(page, screenshot, book: Book, admin):
+    page.goto("/login/")
+    page.fill("input[name=username]", admin.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/customers/")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Kanban").click()
+    page.wait_for_url("**/customers/kanban/")
+    run = page.get_by_role("region", name="Run")
+    assert run.locator(".kanban-card strong").all_inner_texts() == ["Acme", "Acme EMEA", "Initech"]
+    screenshot("kanban")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    page.wait_for_url("**/customers/contacts/")
+    rows = page.get_by_role("table", name="Contacts").locator("tbody tr")
+    assert rows.count() == 2
+    assert "Acme, Initech" in rows.first.inner_text()  # Jane belongs to two accounts
+    screenshot("contacts")
+
+    page.get_by_role("link", name="Jane Doe").click()
+    page.wait_for_url(f"**/customers/contacts/{book.jane.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Jane Doe"
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Lifecycle stages").click()
+    page.wait_for_url("**/admin/customers/stage/")
+    assert page.get_by_role("link", name="Onboarding").count() == 1
+    screenshot("admin-stages")
+
+    page.goto(f"/customers/accounts/{book.acme.pk}/?tab=history")
+    assert page.get_by_role("tab", name="History").get_attribute("aria-selected") == "true"
+    screenshot("account-history")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/")
