@@ -7,6 +7,7 @@ Like healthchecks' alice/bob/charlie, every access test uses all three:
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -29,6 +30,17 @@ def _static_files_without_collectstatic(settings) -> None:
     settings.WHITENOISE_USE_FINDERS = True
     # Hashing passwords the production way costs ~0.3 s per user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def stages(db: None) -> dict[str, Stage]:
+    """The default lifecycle stages. A migration creates them, but transactional tests
+    (browser, live server) flush the database between tests, so they are made again here."""
+    from django.apps import apps
+
+    migration = importlib.import_module("panorama.customers.migrations.0002_default_stages")
+    migration.create_stages(apps, None)
+    return {stage.name: stage for stage in Stage.objects.all()}
 
 
 @pytest.fixture
@@ -73,8 +85,8 @@ class Book:
 
 
 @pytest.fixture
-def book(admin: User, member: User, outsider: User) -> Book:
-    run = Stage.objects.get(name="Run")
+def book(admin: User, member: User, outsider: User, stages: dict[str, Stage]) -> Book:
+    run = stages["Run"]
     growth = Plan.objects.create(name="Growth", list_mrr=490)
     acme = Account.objects.create(
         name="Acme", domain="acme.com", owner=member, stage=run, plan=growth

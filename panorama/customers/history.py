@@ -4,8 +4,9 @@
 with the values being written and records one ``AttributeChange`` per changed standard field
 and per changed custom-field key, attributed to the current actor (see ``core.actors``).
 Creating a row records nothing: ``created_at`` already says when and the first change shows
-the starting value. ``QuerySet.update()`` and ``bulk_create`` bypass this on purpose (bulk
-loaders such as the demo); code that changes existing records must go through ``save()``.
+the starting value. ``QuerySet.update()``, ``bulk_create`` and raw inserts bypass this on
+purpose (bulk loaders such as the demo's row writer); code that changes existing records must
+go through ``save()``.
 """
 
 from __future__ import annotations

@@ -4,11 +4,7 @@ import pytest
 
 from conftest import PASSWORD, Book
 
-# serialized_rollback: the stages the migrations create survive the flush between tests.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_login_list_and_account_page(page, screenshot, book: Book, member):

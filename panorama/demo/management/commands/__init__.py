@@ -1,0 +1,1 @@
+"""The ``panorama demo`` command."""
