@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "panorama.core",
     "panorama.customers",
+    "panorama.usage",
     "panorama.demo",
 ]
 
@@ -164,6 +165,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
 }
+
+# --- Product usage ------------------------------------------------------------------------
+# Group commit: many requests' events share one transaction, written by one thread per
+# process. Off, each request writes its own transaction (simpler to debug, slower).
+USAGE_GROUP_COMMIT = env_bool("PANORAMA_GROUP_COMMIT", True)
 
 # --- Panorama -----------------------------------------------------------------------------
 # How many accounts `panorama run` loads as demo data on the first start of an empty database.

@@ -1,0 +1,112 @@
+"""Group commit: requests from many threads share one transaction, written by one thread.
+
+A commit (an fsync on SQLite, a WAL flush on PostgreSQL) costs the same for one event as for
+thousands, and SQLite lets one writer in at a time. So request threads queue their validated
+messages here and wait; a single writer thread per process takes everything queued (up to
+``MAX_GROUP_EVENTS``), writes it in one transaction and wakes the waiting requests, which
+answer 200 only then. When more is waiting than the writer can take (``MAX_PENDING_EVENTS``)
+new requests are refused at once with 503 and ``Retry-After`` instead of queueing without
+bound, which keeps latency bounded under overload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections, connection
+
+from panorama.usage.ingest import write_batches
+from panorama.usage.validation import Message
+
+log = logging.getLogger(__name__)
+
+MAX_GROUP_EVENTS = 10_000
+MAX_PENDING_EVENTS = 40_000
+WAIT_SECONDS = 15.0
+
+
+class Busy(Exception):
+    """The server can't take this now; the client should retry after ``retry_after`` s."""
+
+    def __init__(self, reason: str, retry_after: int = 1) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Pending:
+    messages: Sequence[Message]
+    received_at: dt.datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    error: Exception | None = None
+
+
+class GroupCommitter:
+    """One per process; ``submit`` blocks until the messages are committed."""
+
+    def __init__(self) -> None:
+        self._queue: deque[_Pending] = deque()
+        self._pending_events = 0
+        self._lock = threading.Condition()
+        self._writer: threading.Thread | None = None
+
+    def submit(self, messages: Sequence[Message], received_at: dt.datetime) -> None:
+        """Queue the messages and wait for their commit; raise ``Busy`` or the write error."""
+        item = _Pending(messages, received_at)
+        with self._lock:
+            if self._pending_events + len(messages) > MAX_PENDING_EVENTS:
+                raise Busy("too many events are waiting to be written", retry_after=1)
+            self._queue.append(item)
+            self._pending_events += len(messages)
+            self._start_writer()
+            self._lock.notify()
+        if not item.done.wait(WAIT_SECONDS):
+            # It may still be written later; the client's retry is then a harmless duplicate.
+            raise Busy("the write took too long", retry_after=2)
+        if item.error is not None:
+            raise item.error
+
+    def _start_writer(self) -> None:
+        # Started lazily, in the process that serves requests (after gunicorn forks).
+        if self._writer is None or not self._writer.is_alive():
+            self._writer = threading.Thread(
+                target=self._run, name="panorama-group-commit", daemon=True
+            )
+            self._writer.start()
+
+    def _take(self) -> list[_Pending]:
+        with self._lock:
+            while not self._queue:
+                self._lock.wait()
+            group: list[_Pending] = []
+            size = 0
+            while self._queue and (
+                not group or size + len(self._queue[0].messages) <= MAX_GROUP_EVENTS
+            ):
+                item = self._queue.popleft()
+                group.append(item)
+                size += len(item.messages)
+            self._pending_events -= size
+            return group
+
+    def _run(self) -> None:
+        while True:
+            group = self._take()
+            close_old_connections()
+            try:
+                errors = write_batches([(item.messages, item.received_at) for item in group])
+            except Exception as exc:  # the whole group failed (e.g. database unavailable)
+                log.exception("group commit of %d requests failed", len(group))
+                connection.close()
+                errors = [exc] * len(group)
+            for item, error in zip(group, errors, strict=True):
+                item.error = error
+                item.done.set()
+
+
+committer = GroupCommitter()

@@ -1,0 +1,175 @@
+"""Product usage: write keys, raw events as received, identity links and daily rollups.
+
+Raw events and rollups are written by ``storage.SqlEventStore`` with plain SQL (the ingestion
+hot path); these models define the tables, their constraints and the admin's view of them.
+The 360 page and the lists never scan ``Event``: they read the rollups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from panorama.core import clock
+from panorama.customers.models import Account, Contact
+
+WRITE_KEY_PREFIX = "pk_"
+
+
+class WriteKey(models.Model):
+    """A secret an integration sends with events; only its SHA-256 is stored.
+
+    Keys are 32 random bytes, so a fast hash is as safe as a slow one and keeps the check
+    cheap on every request. ``prefix`` (the first characters) lets people tell keys apart.
+    """
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, name: str, created_by: object | None = None) -> tuple[WriteKey, str]:
+        """Create a key; return it with its plain text, which is shown once and never stored."""
+        plain = WRITE_KEY_PREFIX + secrets.token_urlsafe(32)
+        key = cls.objects.create(
+            name=name, prefix=plain[:10], key_hash=cls.hash(plain), created_by=created_by
+        )
+        return key, plain
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        self.revoked_at = clock.now()
+        self.save(update_fields=["revoked_at"])
+
+
+class Event(models.Model):
+    """One message exactly as received (any type), stored once per ``message_id``.
+
+    ``timestamp`` is the event time after clock-skew correction. ``contact`` and ``account``
+    are what identity resolution attached it to; either may be empty (an anonymous visitor,
+    a user in no account yet) and be filled in later when the visitor is identified.
+    """
+
+    message_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=10)
+    name = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # NULL, not "", when the sender gave no such id: SDKs send null, and we keep what they sent.
+    user_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    anonymous_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    timestamp = models.DateTimeField()
+    received_at = models.DateTimeField()
+    properties = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "timestamp"], name="event_account_time_idx"),
+            models.Index(
+                fields=["account", "contact", "timestamp"], name="event_account_contact_idx"
+            ),
+            models.Index(fields=["contact", "timestamp"], name="event_contact_time_idx"),
+            models.Index(fields=["anonymous_id"], name="event_anonymous_idx"),
+            models.Index(fields=["received_at"], name="event_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.name} at {self.timestamp:%Y-%m-%d %H:%M}"
+
+
+class AnonymousId(models.Model):
+    """An ``anonymousId`` known to be a contact (from an identify with both ids, or alias)."""
+
+    anonymous_id = models.CharField(max_length=255, unique=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="anonymous_ids")
+    linked_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"{self.anonymous_id} → {self.contact}"
+
+
+class AccountDay(models.Model):
+    """An account's product activity on one day (organisation time zone).
+
+    ``events`` counts track, page and screen messages; ``pageviews`` page and screen ones;
+    ``sessions`` the sessions that started that day; ``active_users`` the distinct contacts
+    with at least one event that day.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage_days")
+    day = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+    pageviews = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    active_users = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="account_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}"
+
+
+class ContactDay(models.Model):
+    """A contact's activity in one account on one day (a contact in two accounts has two)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="usage_days")
+    day = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+    pageviews = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "contact"], name="contact_day_unique")
+        ]
+        indexes = [models.Index(fields=["contact", "day"], name="contact_day_contact_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} in {self.account_id} on {self.day}"
+
+
+class EventDay(models.Model):
+    """How many times an account's users sent one event name on one day (event trends)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    name = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "name"], name="event_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.count} in {self.account_id} on {self.day}"

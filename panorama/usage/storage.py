@@ -1,0 +1,260 @@
+"""Where raw events and their daily rollups are kept: the seam to a columnar store.
+
+``EventStore`` is what ingestion and metrics need from storage; ``SqlEventStore`` keeps both
+in the records database (SQLite or PostgreSQL) with plain SQL, because this is the hot path:
+one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per chunk tells which messages are
+new, and rollups are upserted with additive ON CONFLICT DO UPDATE for those only. Moving
+events to a ClickHouse-class engine means another implementation of this interface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+
+from panorama.usage.sessions import session_deltas, window_for
+
+ACTIVITY_TYPES = ("track", "page", "screen")
+PAGE_TYPES = ("page", "screen")
+INSERT_CHUNK = 500  # rows per INSERT: 11 parameters each stays far below SQLite's limit
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A message ready to store, with the contact and account identity resolution chose."""
+
+    message_id: str
+    type: str
+    name: str
+    account_id: int | None
+    contact_id: int | None
+    user_id: str | None
+    anonymous_id: str | None
+    timestamp: dt.datetime
+    received_at: dt.datetime
+    properties: dict[str, Any]
+    context: dict[str, Any]
+
+    @property
+    def is_activity(self) -> bool:
+        return self.type in ACTIVITY_TYPES
+
+
+class EventStore(Protocol):
+    """What Panorama needs from wherever raw events and rollups live."""
+
+    def store(self, rows: Sequence[EventRow]) -> list[EventRow]:
+        """Store rows whose message id is new; update rollups for them; return them."""
+        ...
+
+    def rebuild_rollups(self, account_ids: Iterable[int]) -> None:
+        """Recompute every rollup of these accounts from their raw events."""
+        ...
+
+
+def _day_function() -> Any:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return lambda moment: moment.astimezone(zone).date()
+
+
+class SqlEventStore:
+    """Raw events and rollups in the records database, written with plain SQL."""
+
+    def __init__(self) -> None:
+        self.ops = connection.ops
+        self.day_of = _day_function()
+
+    # --- raw events -----------------------------------------------------------------------
+
+    def store(self, rows: Sequence[EventRow]) -> list[EventRow]:
+        """Insert the rows not stored yet (by message id) and fold them into the rollups.
+
+        Must run inside the caller's transaction: events and rollups commit together.
+        """
+        if not rows:
+            return []
+        activity = [r for r in rows if r.is_activity and r.account_id is not None]
+        # Read neighbouring events before inserting, so session starts can be recounted.
+        neighbours = self._neighbour_times([r for r in activity if r.contact_id is not None])
+        by_id = {r.message_id: r for r in rows}
+        stored_ids: set[str] = set()
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), INSERT_CHUNK):
+                chunk = rows[start : start + INSERT_CHUNK]
+                cursor.execute(*self._insert_sql(chunk))
+                stored_ids.update(row[0] for row in cursor.fetchall())
+        stored = [by_id[m] for m in stored_ids]
+        new_activity = [r for r in stored if r.is_activity and r.account_id is not None]
+        if new_activity:
+            self._add_to_rollups(new_activity, neighbours)
+        return stored
+
+    def _insert_sql(self, rows: Sequence[EventRow]) -> tuple[str, list[Any]]:
+        adapt_time = self.ops.adapt_datetimefield_value
+        params: list[Any] = []
+        for r in rows:
+            params += [
+                r.message_id,
+                r.type,
+                r.name,
+                r.account_id,
+                r.contact_id,
+                r.user_id,
+                r.anonymous_id,
+                adapt_time(r.timestamp),
+                adapt_time(r.received_at),
+                json.dumps(r.properties, cls=DjangoJSONEncoder),
+                json.dumps(r.context, cls=DjangoJSONEncoder),
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        sql = (
+            "INSERT INTO usage_event (message_id, type, name, account_id, contact_id, user_id, "
+            "anonymous_id, timestamp, received_at, properties, context) "
+            f"VALUES {values} ON CONFLICT (message_id) DO NOTHING RETURNING message_id"
+        )
+        return sql, params
+
+    def _neighbour_times(
+        self, rows: Sequence[EventRow]
+    ) -> dict[tuple[int, int], list[dt.datetime]]:
+        """Stored activity times of each (account, contact) around the new rows' times."""
+        if not rows:
+            return {}
+        pairs = {
+            (r.account_id, r.contact_id)
+            for r in rows
+            if r.account_id is not None and r.contact_id is not None
+        }
+        low, high = window_for(r.timestamp for r in rows)
+        if not pairs:
+            return {}
+        accounts = sorted({a for a, _ in pairs})
+        contacts = sorted({c for _, c in pairs})
+        sql = (
+            "SELECT account_id, contact_id, timestamp FROM usage_event "
+            f"WHERE account_id IN ({', '.join(['%s'] * len(accounts))}) "
+            f"AND contact_id IN ({', '.join(['%s'] * len(contacts))}) "
+            "AND timestamp >= %s AND timestamp <= %s AND type IN ('track', 'page', 'screen')"
+        )
+        adapt = self.ops.adapt_datetimefield_value
+        found: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*accounts, *contacts, adapt(low), adapt(high)])
+            for account_id, contact_id, moment in cursor.fetchall():
+                if (account_id, contact_id) in pairs:
+                    found[(account_id, contact_id)].append(self._as_datetime(moment))
+        return found
+
+    def _as_datetime(self, value: Any) -> dt.datetime:
+        if isinstance(value, str):  # SQLite hands back text from raw cursors
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+    # --- rollups --------------------------------------------------------------------------
+
+    def _add_to_rollups(
+        self, rows: Sequence[EventRow], neighbours: dict[tuple[int, int], list[dt.datetime]]
+    ) -> None:
+        day_of = self.day_of
+        account_days: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
+        contact_days: dict[tuple[int, dt.date, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        event_days: Counter[tuple[int, dt.date, str]] = Counter()
+        by_pair: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
+        for r in rows:
+            assert r.account_id is not None
+            day = day_of(r.timestamp)
+            is_page = r.type in PAGE_TYPES
+            totals = account_days[(r.account_id, day)]
+            totals[0] += 1
+            totals[1] += is_page
+            if r.type == "track":
+                event_days[(r.account_id, day, r.name)] += 1
+            if r.contact_id is not None:
+                per_contact = contact_days[(r.account_id, day, r.contact_id)]
+                per_contact[0] += 1
+                per_contact[1] += is_page
+                by_pair[(r.account_id, r.contact_id)].append(r.timestamp)
+        for (account_id, contact_id), times in by_pair.items():
+            deltas = session_deltas(neighbours.get((account_id, contact_id), []), times, day_of)
+            for day, delta in deltas.items():
+                contact_days[(account_id, day, contact_id)][2] += delta
+                account_days[(account_id, day)][2] += delta
+        self._upsert(account_days, contact_days, event_days)
+
+    def _upsert(
+        self,
+        account_days: dict[tuple[int, dt.date], list[int]],
+        contact_days: dict[tuple[int, dt.date, int], list[int]],
+        event_days: Counter[tuple[int, dt.date, str]],
+    ) -> None:
+        day = self.ops.adapt_datefield_value
+        with connection.cursor() as cursor:
+            if contact_days:
+                cursor.executemany(
+                    "INSERT INTO usage_contactday (account_id, day, contact_id, events, pageviews, "
+                    "sessions) VALUES (%s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (account_id, day, contact_id) DO UPDATE SET "
+                    "events = usage_contactday.events + excluded.events, "
+                    "pageviews = usage_contactday.pageviews + excluded.pageviews, "
+                    "sessions = usage_contactday.sessions + excluded.sessions",
+                    [(a, day(d), c, *v) for (a, d, c), v in contact_days.items()],
+                )
+            if account_days:
+                cursor.executemany(
+                    "INSERT INTO usage_accountday (account_id, day, events, pageviews, sessions, "
+                    "active_users) VALUES (%s, %s, %s, %s, %s, 0) "
+                    "ON CONFLICT (account_id, day) DO UPDATE SET "
+                    "events = usage_accountday.events + excluded.events, "
+                    "pageviews = usage_accountday.pageviews + excluded.pageviews, "
+                    "sessions = usage_accountday.sessions + excluded.sessions",
+                    [(a, day(d), *v) for (a, d), v in account_days.items()],
+                )
+                # Active users are distinct contacts: recount from the per-contact rows.
+                cursor.executemany(
+                    "UPDATE usage_accountday SET active_users = (SELECT COUNT(*) FROM "
+                    "usage_contactday c WHERE c.account_id = %s AND c.day = %s) "
+                    "WHERE account_id = %s AND day = %s",
+                    [(a, day(d), a, day(d)) for (a, d) in account_days],
+                )
+            if event_days:
+                cursor.executemany(
+                    "INSERT INTO usage_eventday (account_id, day, name, count) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (account_id, day, name) DO UPDATE SET "
+                    "count = usage_eventday.count + excluded.count",
+                    [(a, day(d), n, c) for (a, d, n), c in event_days.items()],
+                )
+
+    def rebuild_rollups(self, account_ids: Iterable[int]) -> None:
+        """Recompute the rollups of ``account_ids`` from raw events (after identity merges).
+
+        Deletes and re-adds through the same code path as ingestion, so a rebuild and the
+        incremental result agree by construction as well as by test.
+        """
+        ids = sorted(set(account_ids))
+        if not ids:
+            return
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            for table in ("usage_accountday", "usage_contactday", "usage_eventday"):
+                cursor.execute(f"DELETE FROM {table} WHERE account_id IN ({marks})", ids)
+            cursor.execute(
+                "SELECT message_id, type, name, account_id, contact_id, timestamp FROM usage_event "
+                f"WHERE account_id IN ({marks}) AND type IN ('track', 'page', 'screen')",
+                ids,
+            )
+            rows = [
+                EventRow(m, t, n, a, c, None, None, self._as_datetime(ts), ts, {}, {})
+                for m, t, n, a, c, ts in cursor.fetchall()
+            ]
+        self._add_to_rollups(rows, {})
