@@ -7,10 +7,11 @@ from django.views.decorators.http import require_GET
 
 from panorama.core.visibility import access_account, access_contact
 from panorama.customers import queries
+from panorama.usage.queries import fetch_account_usage_tab
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
-ACCOUNT_TABS = ("overview", "contacts", "history")
+ACCOUNT_TABS = ("overview", "usage", "contacts", "history")
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -51,10 +52,18 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if tab not in ACCOUNT_TABS:
         tab = "overview"
     data = queries.fetch_account_360(request.user, account)  # type: ignore[arg-type]
+    usage = fetch_account_usage_tab(account) if tab == "usage" else None
     return render(
         request,
         _with_partial(request, "customers/account_detail.html", "tab"),
-        {"nav": "customers", "data": data, "account": account, "tab": tab, "tabs": ACCOUNT_TABS},
+        {
+            "nav": "customers",
+            "data": data,
+            "account": account,
+            "tab": tab,
+            "tabs": ACCOUNT_TABS,
+            "usage": usage,
+        },
     )
 
 

@@ -126,7 +126,9 @@ class AccountDay(models.Model):
     day = models.DateField()
     events = models.PositiveIntegerField(default=0)
     pageviews = models.PositiveIntegerField(default=0)
-    sessions = models.PositiveIntegerField(default=0)
+    # Not "positive": a late event that joins two sessions is written as a -1 delta, and the
+    # database checks the proposed insert values before ON CONFLICT adds them up.
+    sessions = models.IntegerField(default=0)
     active_users = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -146,7 +148,9 @@ class ContactDay(models.Model):
     day = models.DateField()
     events = models.PositiveIntegerField(default=0)
     pageviews = models.PositiveIntegerField(default=0)
-    sessions = models.PositiveIntegerField(default=0)
+    # Not "positive": a late event that joins two sessions is written as a -1 delta, and the
+    # database checks the proposed insert values before ON CONFLICT adds them up.
+    sessions = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

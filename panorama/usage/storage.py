@@ -223,7 +223,7 @@ class SqlEventStore:
                 # Active users are distinct contacts: recount from the per-contact rows.
                 cursor.executemany(
                     "UPDATE usage_accountday SET active_users = (SELECT COUNT(*) FROM "
-                    "usage_contactday c WHERE c.account_id = %s AND c.day = %s) "
+                    "usage_contactday c WHERE c.account_id = %s AND c.day = %s AND c.events > 0) "
                     "WHERE account_id = %s AND day = %s",
                     [(a, day(d), a, day(d)) for (a, d) in account_days],
                 )
@@ -246,8 +246,21 @@ class SqlEventStore:
             return
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
-            for table in ("usage_accountday", "usage_contactday", "usage_eventday"):
-                cursor.execute(f"DELETE FROM {table} WHERE account_id IN ({marks})", ids)
+            # Zero the counts rather than delete the rows, so each day keeps its row; rows
+            # still empty after the re-count (a contact merged away) are removed after.
+            cursor.execute(
+                "UPDATE usage_accountday SET events = 0, pageviews = 0, sessions = 0, "
+                f"active_users = 0 WHERE account_id IN ({marks})",
+                ids,
+            )
+            cursor.execute(
+                "UPDATE usage_contactday SET events = 0, pageviews = 0, sessions = 0 "
+                f"WHERE account_id IN ({marks})",
+                ids,
+            )
+            cursor.execute(
+                f"UPDATE usage_eventday SET count = 0 WHERE account_id IN ({marks})", ids
+            )
             cursor.execute(
                 "SELECT message_id, type, name, account_id, contact_id, timestamp FROM usage_event "
                 f"WHERE account_id IN ({marks}) AND type IN ('track', 'page', 'screen')",
@@ -258,3 +271,12 @@ class SqlEventStore:
                 for m, t, n, a, c, ts in cursor.fetchall()
             ]
         self._add_to_rollups(rows, {})
+        with connection.cursor() as cursor:
+            for table, column in (
+                ("usage_contactday", "events"),
+                ("usage_eventday", "count"),
+                ("usage_accountday", "events"),
+            ):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE account_id IN ({marks}) AND {column} = 0", ids
+                )

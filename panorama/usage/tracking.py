@@ -69,6 +69,11 @@ def _read_body(request: HttpRequest) -> bytes:
     return data
 
 
+def _reject_constant(name: str) -> Any:
+    # Python's parser takes NaN and Infinity, which JSON (and the JSON columns) do not.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def _write_key(request: HttpRequest, body: Any) -> str | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("basic "):
@@ -105,8 +110,8 @@ def tracking_endpoint(request: HttpRequest, kind: str) -> JsonResponse:
     try:
         data = _read_body(request)
         try:
-            body = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
+            body = json.loads(data, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise InvalidPayload("invalid_json", "the body is not valid JSON") from None
         if not _key_is_valid(_write_key(request, body)):
             return _error(
