@@ -107,6 +107,10 @@ class GroupCommitter:
             for item, error in zip(group, errors, strict=True):
                 item.error = error
                 item.done.set()
+            if not self._queue:
+                # Idle: give the connection back rather than hold it open between bursts
+                # (PostgreSQL counts it, and a test database can't be dropped while it's open).
+                connection.close()
 
 
 committer = GroupCommitter()

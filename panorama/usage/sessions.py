@@ -26,12 +26,6 @@ def session_starts(times: Iterable[dt.datetime]) -> list[dt.datetime]:
     return starts
 
 
-def window_for(new: Iterable[dt.datetime]) -> tuple[dt.datetime, dt.datetime]:
-    """The stored events to read so the session starts around ``new`` can be recounted."""
-    times = list(new)
-    return min(times) - SESSION_GAP, max(times) + SESSION_GAP
-
-
 def session_deltas(
     existing: Iterable[dt.datetime],
     new: Iterable[dt.datetime],
@@ -39,8 +33,8 @@ def session_deltas(
 ) -> Counter[dt.date]:
     """How many sessions each day gains (or loses) when ``new`` events join ``existing``.
 
-    ``existing`` must hold every stored event of the contact in the account within
-    ``window_for(new)``; events outside it cannot change status. A new event can start a
+    ``existing`` must hold the contact's stored events in the account within 30 minutes of
+    each new event (``merged_windows``); others cannot change status. A new event can start a
     session, and can also join two sessions into one (the later one loses its start).
     """
     new_times = list(new)
@@ -56,3 +50,21 @@ def session_deltas(
     after = counted(before + new_times)
     after.subtract(counted(before))
     return Counter({day: n for day, n in after.items() if n})
+
+
+def merged_windows(new: Iterable[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The stored events to read around ``new``: 30 minutes either side of each, merged.
+
+    That is enough: a stored event's start can only change if a new event lands within 30
+    minutes before it, and then its own predecessor, if under 30 minutes back, is in the same
+    window too; every other stored event counts the same before and after, so it cancels out
+    in ``session_deltas``.
+    """
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for moment in sorted(new):
+        low, high = moment - SESSION_GAP, moment + SESSION_GAP
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged

@@ -21,11 +21,12 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
-from panorama.usage.sessions import session_deltas, window_for
+from panorama.usage.sessions import merged_windows, session_deltas
 
 ACTIVITY_TYPES = ("track", "page", "screen")
 PAGE_TYPES = ("page", "screen")
 INSERT_CHUNK = 500  # rows per INSERT: 11 parameters each stays far below SQLite's limit
+WINDOWS_PER_QUERY = 200  # time windows OR-ed in one neighbour query
 
 
 @dataclass(frozen=True)
@@ -80,21 +81,26 @@ class SqlEventStore:
 
         Must run inside the caller's transaction: events and rollups commit together.
         """
+        # The first copy of a message id is the one stored (and so the one counted), also
+        # when a request and its retry land in the same group commit.
+        unique: dict[str, EventRow] = {}
+        for row in rows:
+            unique.setdefault(row.message_id, row)
+        rows = list(unique.values())
         if not rows:
             return []
-        activity = [r for r in rows if r.is_activity and r.account_id is not None]
-        # Read neighbouring events before inserting, so session starts can be recounted.
-        neighbours = self._neighbour_times([r for r in activity if r.contact_id is not None])
-        by_id = {r.message_id: r for r in rows}
         stored_ids: set[str] = set()
         with connection.cursor() as cursor:
             for start in range(0, len(rows), INSERT_CHUNK):
                 chunk = rows[start : start + INSERT_CHUNK]
                 cursor.execute(*self._insert_sql(chunk))
                 stored_ids.update(row[0] for row in cursor.fetchall())
-        stored = [by_id[m] for m in stored_ids]
+        stored = [unique[m] for m in stored_ids]
         new_activity = [r for r in stored if r.is_activity and r.account_id is not None]
         if new_activity:
+            neighbours = self._neighbour_times(
+                [r for r in new_activity if r.contact_id is not None], stored_ids
+            )
             self._add_to_rollups(new_activity, neighbours)
         return stored
 
@@ -124,34 +130,42 @@ class SqlEventStore:
         return sql, params
 
     def _neighbour_times(
-        self, rows: Sequence[EventRow]
+        self, rows: Sequence[EventRow], new_ids: set[str]
     ) -> dict[tuple[int, int], list[dt.datetime]]:
-        """Stored activity times of each (account, contact) around the new rows' times."""
-        if not rows:
-            return {}
-        pairs = {
-            (r.account_id, r.contact_id)
-            for r in rows
-            if r.account_id is not None and r.contact_id is not None
-        }
-        low, high = window_for(r.timestamp for r in rows)
-        if not pairs:
-            return {}
-        accounts = sorted({a for a, _ in pairs})
-        contacts = sorted({c for _, c in pairs})
-        sql = (
-            "SELECT account_id, contact_id, timestamp FROM usage_event "
-            f"WHERE account_id IN ({', '.join(['%s'] * len(accounts))}) "
-            f"AND contact_id IN ({', '.join(['%s'] * len(contacts))}) "
-            "AND timestamp >= %s AND timestamp <= %s AND type IN ('track', 'page', 'screen')"
-        )
+        """Already-stored activity of each (account, contact) within 30 minutes of a new event.
+
+        Only those can change a session start (see ``sessions``): reading ±30 minutes around
+        each new event, windows merged per contact, keeps this a handful of index range scans
+        however long the contact's history is.
+        """
+        times: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
+        for r in rows:
+            assert r.account_id is not None and r.contact_id is not None
+            times[(r.account_id, r.contact_id)].append(r.timestamp)
+        windows: list[tuple[int, int, dt.datetime, dt.datetime]] = []
+        for (account_id, contact_id), moments in times.items():
+            for low, high in merged_windows(moments):
+                windows.append((account_id, contact_id, low, high))
         adapt = self.ops.adapt_datetimefield_value
         found: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*accounts, *contacts, adapt(low), adapt(high)])
-            for account_id, contact_id, moment in cursor.fetchall():
-                if (account_id, contact_id) in pairs:
-                    found[(account_id, contact_id)].append(self._as_datetime(moment))
+            for start in range(0, len(windows), WINDOWS_PER_QUERY):
+                chunk = windows[start : start + WINDOWS_PER_QUERY]
+                ranges = " OR ".join(
+                    ["(account_id = %s AND contact_id = %s AND timestamp BETWEEN %s AND %s)"]
+                    * len(chunk)
+                )
+                params: list[Any] = []
+                for account_id, contact_id, low, high in chunk:
+                    params += [account_id, contact_id, adapt(low), adapt(high)]
+                cursor.execute(
+                    "SELECT message_id, account_id, contact_id, timestamp FROM usage_event "
+                    f"WHERE type IN ('track', 'page', 'screen') AND ({ranges})",
+                    params,
+                )
+                for message_id, account_id, contact_id, moment in cursor.fetchall():
+                    if message_id not in new_ids:
+                        found[(account_id, contact_id)].append(self._as_datetime(moment))
         return found
 
     def _as_datetime(self, value: Any) -> dt.datetime:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import zlib
 from typing import Any
@@ -25,7 +24,13 @@ from panorama.core import clock
 from panorama.usage.committer import Busy, committer
 from panorama.usage.ingest import write_batches
 from panorama.usage.models import WriteKey
-from panorama.usage.validation import MAX_REQUEST_BYTES, InvalidPayload, TooLarge, parse_body
+from panorama.usage.validation import (
+    MAX_REQUEST_BYTES,
+    InvalidPayload,
+    TooLarge,
+    decode_json,
+    parse_body,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +74,6 @@ def _read_body(request: HttpRequest) -> bytes:
     return data
 
 
-def _reject_constant(name: str) -> Any:
-    # Python's parser takes NaN and Infinity, which JSON (and the JSON columns) do not.
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _write_key(request: HttpRequest, body: Any) -> str | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("basic "):
@@ -109,10 +109,7 @@ def tracking_endpoint(request: HttpRequest, kind: str) -> JsonResponse:
     received_at = clock.now()
     try:
         data = _read_body(request)
-        try:
-            body = json.loads(data, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise InvalidPayload("invalid_json", "the body is not valid JSON") from None
+        body = decode_json(data)
         if not _key_is_valid(_write_key(request, body)):
             return _error(
                 401,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,6 +232,67 @@ def parse_message(
         traits=traits,
         context=context,
     )
+
+
+def decode_json(data: bytes, *, what: str = "the body") -> Any:
+    """Parse a JSON document as Segment's API does, or raise ``InvalidPayload``.
+
+    Stricter than ``json.loads``: NaN and Infinity are not JSON (nor storable in JSON
+    columns), nesting deeper than the parser's recursion limit is refused instead of
+    crashing, and so is text no database can store (``reject_unstorable``).
+    """
+    say = f"{what}: " if what else ""
+    try:
+        parsed = json.loads(data, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise InvalidPayload("invalid_json", f"{say}not valid UTF-8") from None
+    except ValueError as exc:
+        raise InvalidPayload("invalid_json", f"{say}not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidPayload("invalid_json", f"{say}nested too deeply") from None
+    reject_unstorable(data, parsed, what=what)
+    return parsed
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def reject_unstorable(raw: bytes | str, parsed: Any, *, what: str = "the body") -> None:
+    """Refuse text no database can store: NUL characters and lone UTF-16 surrogates.
+
+    Python's JSON parser accepts both (as ``\\u0000`` and ``\\ud800`` escapes), but
+    PostgreSQL rejects NUL in text and JSON, and a lone surrogate is not Unicode at all;
+    without this check such a message would fail at commit as a server error, which SDKs
+    retry forever. Only bodies holding a ``\\u`` escape pay for the walk over their strings.
+    """
+    marker: Any = b"\\u" if isinstance(raw, bytes) else "\\u"
+    if marker not in raw:
+        return
+    say = f"{what}: " if what else ""
+    for text in _strings(parsed):
+        if "\x00" in text:
+            raise InvalidPayload("invalid_json", f"{say}contains a NUL character (\\u0000)")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidPayload(
+                "invalid_json", f"{say}contains a lone UTF-16 surrogate (\\ud800-\\udfff)"
+            ) from None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON document, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _check_event_sizes(events: list[Any], body_size: int) -> None:

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from panorama.usage.sessions import session_deltas, session_starts, window_for
+from panorama.usage.sessions import merged_windows, session_deltas, session_starts
 
 T0 = dt.datetime(2026, 3, 1, 23, 0, tzinfo=dt.UTC)
 
@@ -35,6 +35,11 @@ def test_a_late_event_can_join_two_sessions_into_one():
     assert deltas == Counter({dt.date(2026, 3, 1): -1})
 
 
+def test_windows_are_thirty_minutes_either_side_merged_when_they_overlap():
+    assert merged_windows([at(100), at(0), at(50)]) == [(at(-30), at(130))]
+    assert merged_windows([at(0), at(61)]) == [(at(-30), at(30)), (at(31), at(91))]
+
+
 def test_a_late_event_inside_a_session_changes_nothing():
     assert session_deltas([at(0), at(20)], [at(10)], day_of) == Counter()
 
@@ -54,8 +59,9 @@ def test_any_arrival_order_gives_the_sessions_of_one_in_order_pass(seed):
     while arrivals:
         size = rng.randint(1, 6)
         batch, arrivals = arrivals[:size], arrivals[size:]
-        low, high = window_for(batch)
-        nearby = [t for t in stored if low <= t <= high]  # what storage reads back
+        windows = merged_windows(batch)
+        # Exactly what storage reads back: stored events within 30 minutes of a new one.
+        nearby = [t for t in stored if any(low <= t <= high for low, high in windows)]
         counted.update(session_deltas(nearby, batch, day_of))
         stored += batch
     assert sorted(stored) == times
