@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page's templates and Swagger UI files
     "panorama.core",
     "panorama.customers",
     "panorama.usage",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panorama.core import views
+from panorama.core import tokens_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,5 +14,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/api-tokens/", tokens_views.api_tokens, name="api_tokens"),
+    path(
+        "settings/api-tokens/<int:pk>/revoke/",
+        tokens_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("healthz", views.healthz, name="healthz"),
 ]
