@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from panorama.core import clock
 from panorama.demo.generator import generate
 from panorama.demo.loader import DemoLoadError, check_empty, load
+from panorama.demo.usage import DEFAULT_USAGE_ACCOUNTS, load_usage
 from panorama.demo.users import DEMO_ADMIN_EMAIL, DEMO_PASSWORD
 
 
@@ -23,12 +24,14 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    """Generate accounts, contacts, users, plans and tags for a seed, and load them."""
+    """Generate accounts, contacts, users, plans and tags for a seed, load them, then ingest
+    a year of their product usage (``demo.usage``) through the tracking API's code."""
 
     help = (
         "Load deterministic demo data (accounts with hierarchy, contacts, CSMs, plans, tags) "
         "into a database without accounts or contacts. The same --accounts, --seed and "
-        "--today always give the same data."
+        "--today always give the same data, including a year of product usage for the first "
+        "accounts (--no-usage to skip it)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +45,20 @@ class Command(BaseCommand):
             default=None,
             help="Date the data is generated relative to, YYYY-MM-DD (default: today).",
         )
+        parser.add_argument(
+            "--usage",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Also generate a year of product usage, ingested like tracking API calls "
+            "(default: on).",
+        )
+        parser.add_argument(
+            "--usage-accounts",
+            type=int,
+            default=None,
+            help=f"How many accounts (the first ones) get usage (default: all, at most "
+            f"{DEFAULT_USAGE_ACCOUNTS:,}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count: int = options["accounts"]
@@ -54,12 +71,29 @@ class Command(BaseCommand):
             except argparse.ArgumentTypeError as exc:
                 raise CommandError(f"--today: {exc}") from None
         seed: int = options["seed"]
+        usage_accounts: int | None = options["usage_accounts"]
+        if usage_accounts is None:
+            usage_accounts = min(count, DEFAULT_USAGE_ACCOUNTS)
+        elif usage_accounts < 0:
+            raise CommandError(f"--usage-accounts must not be negative (got {usage_accounts}).")
+        with_usage = bool(options["usage"]) and usage_accounts > 0
         verbose = options["verbosity"] >= 2
         started = time.perf_counter()
         try:
             check_empty()  # before generating, which takes a while for large counts
             dataset = generate(count, seed, today)
-            summary = load(dataset, progress=self.stdout.write if verbose else None)
+            progress = self.stdout.write if verbose else None
+            summary = load(dataset, progress=progress)
+            if with_usage:
+                usage = load_usage(dataset, limit=usage_accounts, progress=progress)
+                summary.counts["usage events"] = usage.events
+                summary.counts["identify/group messages"] = usage.messages - usage.events
+                summary.timings["usage"] = usage.seconds
+                if verbose:
+                    self.stdout.write(
+                        f"usage: {usage.events:,} events for {usage.accounts:,} accounts: "
+                        f"{usage.seconds:.1f} s"
+                    )
         except DemoLoadError as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.perf_counter() - started
