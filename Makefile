@@ -23,6 +23,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Ingestion throughput of /v1/batch against a raw-SQLite baseline (docs/benchmarks.md).
+## Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS='--events 20000'.
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
+
 ## ruff, mypy and a check that models and migrations agree.
 lint: $(STAMP)
 	$(BIN)/ruff check .
