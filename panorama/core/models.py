@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
 from panorama.core import clock
+from panorama.core.hashed_keys import HashedKey
 
 
 class Role(models.TextChoices):
@@ -110,54 +109,24 @@ API_TOKEN_PREFIX = "pat_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-class ApiToken(models.Model):
+class ApiToken(HashedKey):
     """A personal access token: lets a script call the REST API as the user who created it.
 
-    Only its SHA-256 is stored (``key_hash``); the plain token is shown once, when issued.
-    Tokens are 32 random bytes, so a fast hash is as safe as a slow one and keeps the check
-    cheap on every request. ``prefix`` (the first characters) lets people tell tokens apart.
-    A token sees exactly what its user sees, and stops working when the user is deactivated
-    or the token is revoked (it then stays on record, marked revoked).
+    Stored and shown like every ``HashedKey``. A token sees exactly what its user sees, and
+    stops working when the user is deactivated or the token is revoked.
     """
+
+    PLAIN_PREFIX = API_TOKEN_PREFIX
+    SHOWN_PREFIX = 12
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "API token"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @staticmethod
-    def hash(plain: str) -> str:
-        """The stored form of a plain token."""
-        return hashlib.sha256(plain.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token for ``user``; return it with its plain text, shown once, never stored."""
-        plain = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user, name=name, prefix=plain[:12], key_hash=cls.hash(plain)
-        )
-        return token, plain
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-    def revoke(self) -> None:
-        self.revoked_at = clock.now()
-        self.save(update_fields=["revoked_at"])
 
     def touch(self) -> None:
         """Record a use, unless one was recorded less than a minute ago."""

@@ -7,60 +7,27 @@ The 360 page and the lists never scan ``Event``: they read the rollups.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 
 from panorama.core import clock
+from panorama.core.hashed_keys import HashedKey
 from panorama.customers.models import Account, Contact
 
 WRITE_KEY_PREFIX = "pk_"
 
 
-class WriteKey(models.Model):
-    """A secret an integration sends with events; only its SHA-256 is stored.
+class WriteKey(HashedKey):
+    """A secret an integration sends with events (Segment's "write key"); see ``HashedKey``."""
 
-    Keys are 32 random bytes, so a fast hash is as safe as a slow one and keeps the check
-    cheap on every request. ``prefix`` (the first characters) lets people tell keys apart.
-    """
+    PLAIN_PREFIX = WRITE_KEY_PREFIX
 
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @staticmethod
-    def hash(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, *, name: str, created_by: object | None = None) -> tuple[WriteKey, str]:
-        """Create a key; return it with its plain text, which is shown once and never stored."""
-        plain = WRITE_KEY_PREFIX + secrets.token_urlsafe(32)
-        key = cls.objects.create(
-            name=name, prefix=plain[:10], key_hash=cls.hash(plain), created_by=created_by
-        )
-        return key, plain
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-    def revoke(self) -> None:
-        self.revoked_at = clock.now()
-        self.save(update_fields=["revoked_at"])
 
 
 class Event(models.Model):

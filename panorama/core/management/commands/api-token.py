@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 from django.utils.timezone import localtime
 
+from panorama.core.hashed_keys import find_by_reference, write_table
 from panorama.core.models import ApiToken, User
 
 
@@ -72,33 +72,19 @@ class Command(BaseCommand):
                 f"{token.prefix}…",
                 f"{localtime(token.created_at):%Y-%m-%d %H:%M}",
                 f"{localtime(token.last_used_at):%Y-%m-%d %H:%M}" if token.last_used_at else "-",
-                "active"
-                if token.is_active
-                else f"revoked {localtime(token.revoked_at):%Y-%m-%d %H:%M}",
+                token.status,
             )
             for token in tokens
         ]
         if not rows:
             self.stderr.write("No API tokens yet. Create one with: panorama api-token create")
             return
-        header = ("ID", "USER", "NAME", "PREFIX", "CREATED", "LAST USED", "STATUS")
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-        for row in [header, *rows]:
-            self.stdout.write(
-                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            )
+        write_table(
+            self.stdout, ("ID", "USER", "NAME", "PREFIX", "CREATED", "LAST USED", "STATUS"), rows
+        )
 
     def _revoke(self, ref: str) -> None:
-        ref = ref.strip().rstrip("…")
-        match = Q(prefix=ref)
-        if ref.isdigit():
-            match |= Q(pk=int(ref))
-        tokens = list(ApiToken.objects.select_related("user").filter(match)[:2])
-        if not tokens:
-            raise CommandError(f"No API token has the prefix or id “{ref}”.")
-        if len(tokens) > 1:
-            raise CommandError(f"“{ref}” matches more than one token; use the token's id.")
-        token = tokens[0]
+        token = find_by_reference(ApiToken.objects.select_related("user"), ref, "API token")
         if not token.is_active:
             raise CommandError(
                 f"API token “{token.name}” ({token.prefix}…) was already revoked "

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 from django.utils.timezone import localtime
 
+from panorama.core.hashed_keys import find_by_reference, write_table
 from panorama.usage.models import WriteKey
 
 
@@ -61,30 +61,14 @@ class Command(BaseCommand):
                 key.name,
                 f"{key.prefix}…",
                 f"{localtime(key.created_at):%Y-%m-%d %H:%M}",
-                "active"
-                if key.is_active
-                else f"revoked {localtime(key.revoked_at):%Y-%m-%d %H:%M}",
+                key.status,
             )
             for key in keys
         ]
-        header = ("ID", "NAME", "PREFIX", "CREATED", "STATUS")
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-        for row in [header, *rows]:
-            self.stdout.write(
-                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            )
+        write_table(self.stdout, ("ID", "NAME", "PREFIX", "CREATED", "STATUS"), rows)
 
     def _revoke(self, ref: str) -> None:
-        ref = ref.strip().rstrip("…")
-        match = Q(prefix=ref)
-        if ref.isdigit():
-            match |= Q(pk=int(ref))
-        keys = list(WriteKey.objects.filter(match)[:2])
-        if not keys:
-            raise CommandError(f"No write key has the prefix or id “{ref}”.")
-        if len(keys) > 1:
-            raise CommandError(f"“{ref}” matches more than one key; use the key's id instead.")
-        key = keys[0]
+        key = find_by_reference(WriteKey.objects.all(), ref, "write key")
         if not key.is_active:
             raise CommandError(
                 f"Write key “{key.name}” ({key.prefix}…) was already revoked "
