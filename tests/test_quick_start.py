@@ -106,5 +106,6 @@ def test_run_serves_panorama_with_demo_data(running):
 
     os.killpg(process.pid, signal.SIGTERM)
     output = process.communicate(timeout=30)[0]
-    assert "Log in as admin@panorama.demo with password panorama-demo" in output
+    assert output.count("Log in as admin@panorama.demo with password panorama-demo") == 1
+    assert "Loaded demo data" in output
     assert "gunicorn" in output.lower()  # the production server, not runserver

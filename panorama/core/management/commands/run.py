@@ -6,6 +6,7 @@ stack a deployment uses; the worker runs beside it. Stopping either stops both.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -37,7 +38,12 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_demo"] and not User.objects.exists():
             self.stdout.write("First start: loading demo data…")
-            call_command("demo", accounts=settings.DEMO_ACCOUNTS_ON_FIRST_RUN)
+            out = io.StringIO()
+            call_command("demo", accounts=settings.DEMO_ACCOUNTS_ON_FIRST_RUN, stdout=out)
+            # The demo's summary, without its own login line: ours follows just below.
+            for line in out.getvalue().splitlines():
+                if not line.startswith("Log in as"):
+                    self.stdout.write(line)
         self._print_login(options["host"], options["port"])
         self._serve(options)
 
