@@ -12,12 +12,16 @@ bound, which keeps latency bounded under overload.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 
 from panorama.usage.ingest import write_batches
@@ -99,7 +103,8 @@ class GroupCommitter:
             group = self._take()
             close_old_connections()
             try:
-                errors = write_batches([(item.messages, item.received_at) for item in group])
+                with _writers_take_turns():
+                    errors = write_batches([(item.messages, item.received_at) for item in group])
             except Exception as exc:  # the whole group failed (e.g. database unavailable)
                 log.exception("group commit of %d requests failed", len(group))
                 connection.close()
@@ -111,6 +116,26 @@ class GroupCommitter:
                 # Idle: give the connection back rather than hold it open between bursts
                 # (PostgreSQL counts it, and a test database can't be dropped while it's open).
                 connection.close()
+
+
+@contextmanager
+def _writers_take_turns() -> Iterator[None]:
+    """On SQLite, let one process's writer in at a time through a file lock.
+
+    Every web process has its own writer, and SQLite admits one writer: the others would wait
+    in SQLite's busy handler, which polls with sleeps of up to 100 ms. A lock in the kernel
+    wakes the next writer the moment the previous one commits.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = Path(settings.DATA_DIR) / "ingest.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 committer = GroupCommitter()

@@ -25,15 +25,26 @@ def write_batches(batches: Sequence[Batch]) -> list[Exception | None]:
     record rule it breaks) is rolled back alone and reported to its sender, while the others
     commit. Raw events of all requests are then inserted together, which is where group
     commit saves its time.
+
+    Messages already stored (a retry, a re-sent batch) are dropped before anything else:
+    only the first copy of a message counts, so a retried identify must not re-apply its
+    traits over newer ones, and an all-duplicate request costs one indexed look-up.
     """
     errors: list[Exception | None] = []
     rows: list[EventRow] = []
     rebuild: set[int] = set()
+    store = SqlEventStore()
     with acting_as(Actor(source="segment")), transaction.atomic():
+        seen = store.known_message_ids([m.message_id for ms, _ in batches for m in ms])
         for messages, received_at in batches:
+            new = [m for m in messages if m.message_id not in seen]
+            seen.update(m.message_id for m in new)
+            if not new:
+                errors.append(None)
+                continue
             try:
                 with transaction.atomic():
-                    resolution = resolve(messages, received_at)
+                    resolution = resolve(new, received_at)
             except Exception as exc:  # reported to that request's sender, logged here
                 log.exception("ingestion: a request failed and was rolled back alone")
                 errors.append(exc)
@@ -41,7 +52,6 @@ def write_batches(batches: Sequence[Batch]) -> list[Exception | None]:
             rows.extend(resolution.rows)
             rebuild |= resolution.rebuild_accounts
             errors.append(None)
-        store = SqlEventStore()
         store.store(rows)
         store.rebuild_rollups(rebuild)
     return errors

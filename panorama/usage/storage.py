@@ -27,6 +27,7 @@ ACTIVITY_TYPES = ("track", "page", "screen")
 PAGE_TYPES = ("page", "screen")
 INSERT_CHUNK = 500  # rows per INSERT: 11 parameters each stays far below SQLite's limit
 WINDOWS_PER_QUERY = 200  # time windows OR-ed in one neighbour query
+LOOKUP_CHUNK = 5000  # message ids per IN (...) look-up
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,26 @@ class EventStore(Protocol):
         """Recompute every rollup of these accounts from their raw events."""
         ...
 
+    def known_message_ids(self, message_ids: Sequence[str]) -> set[str]:
+        """Which of these message ids are stored already."""
+        ...
+
 
 def _day_function() -> Any:
     zone = ZoneInfo(settings.TIME_ZONE)
     return lambda moment: moment.astimezone(zone).date()
+
+
+def _time_adapter() -> Any:
+    """Aware datetimes as the database takes them, without Django's per-value checks.
+
+    On SQLite that is Django's own stored form, naive UTC text (what
+    ``adapt_datetimefield_value`` produces, at a fraction of its cost on the hot path).
+    """
+    if connection.vendor != "sqlite":
+        return connection.ops.adapt_datetimefield_value
+    utc = dt.UTC
+    return lambda value: str(value.astimezone(utc).replace(tzinfo=None))
 
 
 class SqlEventStore:
@@ -73,6 +90,7 @@ class SqlEventStore:
     def __init__(self) -> None:
         self.ops = connection.ops
         self.day_of = _day_function()
+        self.adapt_time = _time_adapter()
 
     # --- raw events -----------------------------------------------------------------------
 
@@ -104,8 +122,22 @@ class SqlEventStore:
             self._add_to_rollups(new_activity, neighbours)
         return stored
 
+    def known_message_ids(self, message_ids: Sequence[str]) -> set[str]:
+        """Which of these message ids are stored already (one index look-up per chunk)."""
+        known: set[str] = set()
+        unique = list(dict.fromkeys(message_ids))
+        with connection.cursor() as cursor:
+            for start in range(0, len(unique), LOOKUP_CHUNK):
+                chunk = unique[start : start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT message_id FROM usage_event WHERE message_id IN ({marks})", chunk
+                )
+                known.update(row[0] for row in cursor.fetchall())
+        return known
+
     def _insert_sql(self, rows: Sequence[EventRow]) -> tuple[str, list[Any]]:
-        adapt_time = self.ops.adapt_datetimefield_value
+        adapt_time = self.adapt_time
         params: list[Any] = []
         for r in rows:
             params += [
@@ -146,7 +178,7 @@ class SqlEventStore:
         for (account_id, contact_id), moments in times.items():
             for low, high in merged_windows(moments):
                 windows.append((account_id, contact_id, low, high))
-        adapt = self.ops.adapt_datetimefield_value
+        adapt = self.adapt_time
         found: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
         with connection.cursor() as cursor:
             for start in range(0, len(windows), WINDOWS_PER_QUERY):
@@ -213,33 +245,21 @@ class SqlEventStore:
         event_days: Counter[tuple[int, dt.date, str]],
     ) -> None:
         day = self.ops.adapt_datefield_value
+        active = self._upsert_contact_days(contact_days)
         with connection.cursor() as cursor:
-            if contact_days:
-                cursor.executemany(
-                    "INSERT INTO usage_contactday (account_id, day, contact_id, events, pageviews, "
-                    "sessions) VALUES (%s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (account_id, day, contact_id) DO UPDATE SET "
-                    "events = usage_contactday.events + excluded.events, "
-                    "pageviews = usage_contactday.pageviews + excluded.pageviews, "
-                    "sessions = usage_contactday.sessions + excluded.sessions",
-                    [(a, day(d), c, *v) for (a, d, c), v in contact_days.items()],
-                )
             if account_days:
                 cursor.executemany(
                     "INSERT INTO usage_accountday (account_id, day, events, pageviews, sessions, "
-                    "active_users) VALUES (%s, %s, %s, %s, %s, 0) "
+                    "active_users) VALUES (%s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (account_id, day) DO UPDATE SET "
                     "events = usage_accountday.events + excluded.events, "
                     "pageviews = usage_accountday.pageviews + excluded.pageviews, "
-                    "sessions = usage_accountday.sessions + excluded.sessions",
-                    [(a, day(d), *v) for (a, d), v in account_days.items()],
-                )
-                # Active users are distinct contacts: recount from the per-contact rows.
-                cursor.executemany(
-                    "UPDATE usage_accountday SET active_users = (SELECT COUNT(*) FROM "
-                    "usage_contactday c WHERE c.account_id = %s AND c.day = %s AND c.events > 0) "
-                    "WHERE account_id = %s AND day = %s",
-                    [(a, day(d), a, day(d)) for (a, d) in account_days],
+                    "sessions = usage_accountday.sessions + excluded.sessions, "
+                    "active_users = usage_accountday.active_users + excluded.active_users",
+                    [
+                        (a, day(d), *v, active[(a, d.isoformat())])
+                        for (a, d), v in account_days.items()
+                    ],
                 )
             if event_days:
                 cursor.executemany(
@@ -248,6 +268,43 @@ class SqlEventStore:
                     "count = usage_eventday.count + excluded.count",
                     [(a, day(d), n, c) for (a, d, n), c in event_days.items()],
                 )
+
+    def _upsert_contact_days(
+        self, contact_days: dict[tuple[int, dt.date, int], list[int]]
+    ) -> Counter[tuple[int, str]]:
+        """Add to the per-contact rows; return how many contacts are new to each account-day.
+
+        A row whose total after the upsert equals what this write added was empty before: its
+        contact is a new active user that day. Reading that from the upsert itself (RETURNING)
+        stays right when two PostgreSQL transactions add the same contact at once, where
+        looking first would count them twice.
+        """
+        day = self.ops.adapt_datefield_value
+        new_users: Counter[tuple[int, str]] = Counter()
+        items = list(contact_days.items())
+        with connection.cursor() as cursor:
+            for start in range(0, len(items), INSERT_CHUNK):
+                chunk = items[start : start + INSERT_CHUNK]
+                params: list[Any] = []
+                for (a, d, c), (events, pageviews, sessions) in chunk:
+                    params += [a, day(d), c, events, pageviews, sessions]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(
+                    "INSERT INTO usage_contactday (account_id, day, contact_id, events, pageviews, "
+                    f"sessions) VALUES {values} "
+                    "ON CONFLICT (account_id, day, contact_id) DO UPDATE SET "
+                    "events = usage_contactday.events + excluded.events, "
+                    "pageviews = usage_contactday.pageviews + excluded.pageviews, "
+                    "sessions = usage_contactday.sessions + excluded.sessions "
+                    "RETURNING account_id, day, contact_id, events",
+                    params,
+                )
+                added = {(a, d.isoformat(), c): v[0] for (a, d, c), v in chunk}
+                for a, d, c, total in cursor.fetchall():
+                    key = (a, d if isinstance(d, str) else d.isoformat(), c)
+                    if added[key] > 0 and total == added[key]:
+                        new_users[(a, key[1])] += 1
+        return new_users
 
     def rebuild_rollups(self, account_ids: Iterable[int]) -> None:
         """Recompute the rollups of ``account_ids`` from raw events (after identity merges).

@@ -44,3 +44,19 @@ def test_a_contacts_old_history_is_not_read_to_place_a_new_event():
     sessions = dict(ContactDay.objects.values_list("day", "sessions"))
     assert sum(sessions.values()) == 31
     assert all(n == 1 for n in sessions.values())
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 10, 0, 0, 123000, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 1, 30, 5, 7, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ],
+)
+def test_the_fast_time_adapter_writes_what_django_writes(moment):
+    from django.db import connection
+
+    from panorama.usage.storage import _time_adapter
+
+    assert _time_adapter()(moment) == connection.ops.adapt_datetimefield_value(moment)
