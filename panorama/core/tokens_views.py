@@ -15,23 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from panorama.core.forms import secret_name_field
 from panorama.core.models import ApiToken, User
 
 
 class ApiTokenForm(forms.Form):
     """The one thing a user chooses about a new token: a name saying what uses it."""
 
-    name = forms.CharField(
-        label="Name",
-        max_length=100,
-        help_text="What will use this token, e.g. “Nightly export” or “BI dashboard”.",
-        error_messages={
-            "required": "Name is required: say what will use this token.",
-            "max_length": (
-                "Name must be at most %(limit_value)d characters (it has %(show_value)d)."
-            ),
-        },
-        widget=forms.TextInput(attrs={"placeholder": "Nightly export", "autocomplete": "off"}),
+    name = secret_name_field(
+        what_uses_it="What will use this token", examples=("Nightly export", "BI dashboard")
     )
 
 
