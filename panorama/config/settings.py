@@ -1,5 +1,6 @@
 """Panorama's settings: one module, read from the environment only (see docs/configuration.md)."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -12,15 +13,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Everything Panorama writes to disk by default (SQLite file, generated secret key, collected
 # static files) lives here, relative to the directory Panorama is started from.
 DATA_DIR = Path(env_str("PANORAMA_DATA_DIR", "var")).resolve()
+# The database, the secret key and uploads live here: private to the user Panorama runs as.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _default_secret_key() -> str:
     """Generate a key on first start and keep it, so sessions survive restarts."""
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created readable by its owner only from the first byte (no chmod afterwards, which
+        # would leave a moment where others could read it); O_EXCL: two starting processes
+        # can't both write one.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 

@@ -19,6 +19,12 @@ class PanoramaAdminSite(admin.AdminSite):
         user: Any = request.user
         return bool(user.is_active and getattr(user, "is_admin", False))
 
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # Django's admin login is not wrapped by admin_view: guard it the same way.
+        if request.user.is_authenticated and not self.has_permission(request):
+            raise Http404("Not found")
+        return super().login(request, extra_context)
+
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)
 

@@ -10,7 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import EmailValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    EmailValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -357,6 +362,7 @@ class Account(TracksHistory):
         return chain
 
     def clean(self) -> None:
+        check_web_urls(self, ("logo_url", "linkedin_url"))
         self._check_hierarchy()
         _check_custom_values(self, Entity.ACCOUNT)
 
@@ -408,6 +414,23 @@ class AccountFollower(models.Model):
 
 
 _email_validator = EmailValidator(message="Enter a valid e-mail address.")
+# Links are rendered as href/src on pages staff open: anything but http(s) (javascript:,
+# data:) is refused on every write, whichever way it comes in.
+web_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def check_web_urls(instance: models.Model, names: tuple[str, ...]) -> None:
+    """Raise a ValidationError naming each field whose value is not an http(s) URL."""
+    errors = {}
+    for name in names:
+        value = getattr(instance, name)
+        if value:
+            try:
+                web_url_validator(value)
+            except ValidationError:
+                errors[name] = f"{value[:60]!r} is not an http(s) URL."
+    if errors:
+        raise ValidationError(errors)
 
 
 def normalise_email(value: str | None) -> str | None:
@@ -473,6 +496,7 @@ class Contact(TracksHistory):
                 raise ValidationError(
                     {"email": f"{self.email!r} is not a valid e-mail address."}
                 ) from exc
+        check_web_urls(self, ("avatar_url",))
         _check_custom_values(self, Entity.CONTACT)
 
     def save(self, *args: Any, **kwargs: Any) -> None:

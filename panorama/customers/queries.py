@@ -74,6 +74,7 @@ class Account360:
     tags: list[Any]
     custom_values: list[CustomValue]
     history: list[AttributeChange] = field(default_factory=list)
+    parent: Account | None = None  # None too when the user may not see it
 
     @property
     def pinned_values(self) -> list[CustomValue]:
@@ -88,20 +89,24 @@ def _custom_values(entity: str, values: dict[str, Any]) -> list[CustomValue]:
 
 
 def fetch_account_360(user: User, account: Account) -> Account360:
-    """The account page's data; related accounts outside the user's visibility are left out."""
+    """The account page's data; related accounts outside the user's visibility are left out
+    (not listed, not counted, not named in the history)."""
     visible = visible_accounts(user)
     visible_ids = visible.values("pk")
     ancestors = account.ancestors()
     shown_ancestor_ids = set(
         visible.filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
     )
+    history = list(account.attribute_changes.select_related("changed_by")[:HISTORY_ON_PAGE])
+    _hide_unseen_accounts(history, visible)
     return Account360(
         account=account,
+        parent=account.parent if account.parent_id in shown_ancestor_ids else None,
         ancestors=[a for a in ancestors if a.pk in shown_ancestor_ids],
         children=list(
             account.children.filter(pk__in=visible_ids)
             .select_related("stage", "owner")
-            .annotate(sub_count=Count("children"))
+            .annotate(sub_count=Count("children", filter=Q(children__in=visible_ids)))
             .order_by("name")
         ),
         memberships=list(
@@ -112,8 +117,32 @@ def fetch_account_360(user: User, account: Account) -> Account360:
         followers=list(account.team_members.all()),
         tags=list(account.tags.all()),
         custom_values=_custom_values(Entity.ACCOUNT, account.custom_fields),
-        history=list(account.attribute_changes.select_related("changed_by")[:HISTORY_ON_PAGE]),
+        history=history,
     )
+
+
+HIDDEN_ACCOUNT = "an account you can't see"
+
+
+def _hide_unseen_accounts(history: list[AttributeChange], visible: AccountQuerySet) -> None:
+    """A parent change names another account: keep its name only if the user may see it."""
+    ids = {
+        value
+        for change in history
+        if change.field == "parent"
+        for value in (change.old_value, change.new_value)
+        if isinstance(value, int)
+    }
+    if not ids:
+        return
+    shown = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    for change in history:
+        if change.field != "parent":
+            continue
+        if isinstance(change.old_value, int) and change.old_value not in shown:
+            change.old_display = HIDDEN_ACCOUNT
+        if isinstance(change.new_value, int) and change.new_value not in shown:
+            change.new_display = HIDDEN_ACCOUNT
 
 
 @dataclass

@@ -31,6 +31,7 @@ from panorama.usage.metrics import (
     usage_map,
 )
 from panorama.usage.models import ContactDay, Event, EventDay
+from panorama.usage.queries import hide_non_member_contacts
 from panorama.usage.schemas import (
     AccountUsageOut,
     ContactUsageOut,
@@ -126,6 +127,7 @@ def account_events(
     # One more than asked tells whether there is a next page, without a COUNT.
     rows = list(events[: limit + 1])
     page = rows[:limit]
+    hide_non_member_contacts(account, page)
     return {
         "items": [
             {

@@ -109,13 +109,14 @@ class GroupCommitter:
                 log.exception("group commit of %d requests failed", len(group))
                 connection.close()
                 errors = [exc] * len(group)
+            if not self._queue:
+                # Idle: give the connection back rather than hold it open between bursts
+                # (PostgreSQL counts it, and a database can't be dropped while it's open).
+                # Before waking the requests, so nothing they do next finds it still open.
+                connection.close()
             for item, error in zip(group, errors, strict=True):
                 item.error = error
                 item.done.set()
-            if not self._queue:
-                # Idle: give the connection back rather than hold it open between bursts
-                # (PostgreSQL counts it, and a test database can't be dropped while it's open).
-                connection.close()
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator
 from django.db.models import Q
 
 from panorama.customers.custom_fields import FieldType, clean_value
@@ -28,10 +28,11 @@ from panorama.customers.models import (
     Membership,
     Plan,
     normalise_email,
+    web_url_validator,
 )
 from panorama.usage.models import AnonymousId, Event
 from panorama.usage.storage import EventRow
-from panorama.usage.validation import Message
+from panorama.usage.validation import ACTIVITY_TYPES, Message
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ class Resolution:
 
     rows: list[EventRow] = field(default_factory=list)
     rebuild_accounts: set[int] = field(default_factory=set)
+    # An old user id aliased to a new one in this request: the request's own events with the
+    # old id belong to the new contact too, whatever their order in the batch.
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 def resolve(messages: Sequence[Message], received_at: dt.datetime) -> Resolution:
@@ -91,7 +95,10 @@ def resolve(messages: Sequence[Message], received_at: dt.datetime) -> Resolution
             _group(message, result)
         elif message.type == "alias":
             _alias(message, result)
-    contacts = _contacts_by_user_id({m.user_id for m in messages if m.user_id})
+    user_of = {
+        m.message_id: result.aliases.get(m.user_id, m.user_id) for m in messages if m.user_id
+    }
+    contacts = _contacts_by_user_id(set(user_of.values()))
     anonymous = dict(
         AnonymousId.objects.filter(
             anonymous_id__in={m.anonymous_id for m in messages if m.anonymous_id and not m.user_id}
@@ -101,7 +108,7 @@ def resolve(messages: Sequence[Message], received_at: dt.datetime) -> Resolution
     contact_of: dict[str, int | None] = {}
     for m in messages:
         if m.user_id:
-            contact_of[m.message_id] = contacts.get(m.user_id)
+            contact_of[m.message_id] = contacts.get(user_of[m.message_id])
         else:
             contact_of[m.message_id] = anonymous.get(m.anonymous_id or "")
     _ensure_memberships(
@@ -109,7 +116,8 @@ def resolve(messages: Sequence[Message], received_at: dt.datetime) -> Resolution
             (contact_id, accounts[m.group_id])
             for m in messages
             if m.is_activity and m.group_id and (contact_id := contact_of[m.message_id])
-        }
+        },
+        result,
     )
     primary = _primary_accounts(
         {c for m in messages if not m.group_id and (c := contact_of[m.message_id])}
@@ -185,8 +193,12 @@ def _primary_accounts(contact_ids: set[int]) -> dict[int, int]:
     return chosen
 
 
-def _ensure_memberships(pairs: Iterable[tuple[int, int]]) -> None:
-    """Make each contact a member of the account its events name (primary if its first)."""
+def _ensure_memberships(pairs: Iterable[tuple[int, int]], result: Resolution) -> None:
+    """Make each contact a member of the account its events name (primary if its first).
+
+    A contact's first account also becomes the account of its events that had none (sent
+    before it belonged anywhere), whose rollups are then rebuilt.
+    """
     wanted = set(pairs)
     if not wanted:
         return
@@ -200,7 +212,10 @@ def _ensure_memberships(pairs: Iterable[tuple[int, int]]) -> None:
         )
     )
     new = []
+    first_accounts: dict[int, int] = {}
     for contact_id, account_id in sorted(wanted - existing):
+        if contact_id not in has_primary:
+            first_accounts[contact_id] = account_id
         new.append(
             Membership(
                 contact_id=contact_id,
@@ -210,6 +225,12 @@ def _ensure_memberships(pairs: Iterable[tuple[int, int]]) -> None:
         )
         has_primary.add(contact_id)
     Membership.objects.bulk_create(new, ignore_conflicts=True)
+    for contact_id, account_id in first_accounts.items():
+        adopted = Event.objects.filter(
+            contact_id=contact_id, account__isnull=True, type__in=ACTIVITY_TYPES
+        ).update(account_id=account_id)
+        if adopted:
+            result.rebuild_accounts.add(account_id)
 
 
 # --- identify, group, alias --------------------------------------------------------------
@@ -221,16 +242,23 @@ def _identify(message: Message, result: Resolution) -> None:
     contact = None
     if message.user_id:
         contact = Contact.objects.filter(external_id=message.user_id).first()
+    elif message.anonymous_id:
+        link = AnonymousId.objects.filter(anonymous_id=message.anonymous_id).first()
+        contact = link.contact if link is not None else None
     if contact is None and email:
         contact = Contact.objects.filter(email=email).first()
         if contact is not None and contact.external_id and message.user_id:
             contact = None  # that address belongs to another product user: keep them apart
     if contact is None:
+        if not message.user_id:
+            # An anonymous visitor's traits: kept in the raw event until a userId claims
+            # them; a contact per anonymous identify would count visitors as users.
+            return
         contact = Contact(external_id=message.user_id)
     elif message.user_id and not contact.external_id:
         contact.external_id = message.user_id
     _apply_contact_traits(contact, traits, email)
-    if message.anonymous_id:
+    if message.anonymous_id and message.user_id:
         _link_anonymous(message.anonymous_id, contact, result)
 
 
@@ -253,7 +281,7 @@ def _apply_contact_traits(contact: Contact, traits: dict[str, Any], email: str |
     ):
         first, _, last = name.strip().partition(" ")
         contact.first_name, contact.last_name = first[:100], last[:100]
-    if contact.avatar_url and not _valid(URLValidator(), contact.avatar_url):
+    if contact.avatar_url and not _valid(web_url_validator, contact.avatar_url):
         contact.avatar_url = ""
     if (
         email
@@ -285,6 +313,8 @@ def _link_anonymous(anonymous_id: str, contact: Contact, result: Resolution) -> 
     accounts = set(orphans.exclude(account__isnull=True).values_list("account_id", flat=True))
     if orphans.update(contact=contact) == 0:
         return
+    # Acting in an account makes a contact its member, as for identified events.
+    _ensure_memberships(((contact.pk, account_id) for account_id in accounts), result)
     primary = _primary_accounts({contact.pk}).get(contact.pk)
     if primary is not None:
         Event.objects.filter(
@@ -303,7 +333,7 @@ def _group(message: Message, result: Resolution) -> None:
     account.save()
     if message.user_id:
         contact_id = _contacts_by_user_id({message.user_id})[message.user_id]
-        _ensure_memberships([(contact_id, account.pk)])
+        _ensure_memberships([(contact_id, account.pk)], result)
 
 
 def _apply_account_traits(account: Account, traits: dict[str, Any]) -> None:
@@ -312,6 +342,11 @@ def _apply_account_traits(account: Account, traits: dict[str, Any]) -> None:
         if isinstance(value, str) and value.strip():
             limit = getattr(Account._meta.get_field(attribute), "max_length", None)
             setattr(account, attribute, value.strip()[:limit] if limit else value.strip())
+    for attribute in ("logo_url", "linkedin_url"):
+        if getattr(account, attribute) and not _valid(
+            web_url_validator, getattr(account, attribute)
+        ):
+            setattr(account, attribute, "")  # kept in the raw group event, not as a link
     website = traits.get("website") or traits.get("domain")
     if isinstance(website, str) and website.strip():
         account.domain = re.sub(r"^[a-z]+://", "", website.strip().lower()).split("/")[0][:253]
@@ -385,9 +420,10 @@ def _alias(message: Message, result: Resolution) -> None:
     if previous is not None:
         # An old user id: its events become the new contact's.
         events = Event.objects.filter(Q(contact=previous))
-        result.rebuild_accounts |= set(
-            events.exclude(account__isnull=True).values_list("account_id", flat=True)
-        )
+        accounts = set(events.exclude(account__isnull=True).values_list("account_id", flat=True))
         events.update(contact=contact)
+        _ensure_memberships(((contact.pk, account_id) for account_id in accounts), result)
+        result.rebuild_accounts |= accounts
+        result.aliases[message.previous_id] = message.user_id
         return
     _link_anonymous(message.previous_id, contact, result)

@@ -69,6 +69,7 @@ def fetch_account_usage_tab(account: Account, *, today: dt.date | None = None) -
         .select_related("contact")
         .order_by("-timestamp", "-id")[:LIVE_EVENTS]
     )
+    hide_non_member_contacts(account, live)
     return AccountUsageTab(
         figures=figures,
         heatmap=charts.usage_heatmap(year),
@@ -77,6 +78,24 @@ def fetch_account_usage_tab(account: Account, *, today: dt.date | None = None) -
         live=live,
         contacts=_most_active_contacts(account, today),
     )
+
+
+def hide_non_member_contacts(account: Account, events: list[Event]) -> None:
+    """Show an event's contact only if they are a member of the event's account.
+
+    An event's contact can belong to other accounts only (a membership removed since, or an
+    identity merged): their name must not reach someone who may see this account but not
+    theirs. Such events read as anonymous.
+    """
+    ids = {e.contact_id for e in events if e.contact_id is not None}
+    members = set(
+        Membership.objects.filter(account=account, contact_id__in=ids).values_list(
+            "contact_id", flat=True
+        )
+    )
+    for event in events:
+        if event.contact_id is not None and event.contact_id not in members:
+            event.contact = None
 
 
 def _most_active_contacts(account: Account, today: dt.date) -> list[ContactActivity]:

@@ -46,7 +46,11 @@ def _error(status: int, code: str, message: str, **headers: str) -> JsonResponse
 
 def _read_body(request: HttpRequest) -> bytes:
     """The body, decompressed, within the request size limit (raises ``InvalidPayload``)."""
-    if int(request.headers.get("Content-Length") or 0) > MAX_REQUEST_BYTES:
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        raise InvalidPayload("invalid_request", "Content-Length is not a number") from None
+    if declared > MAX_REQUEST_BYTES:
         raise TooLarge("request_too_large", "the request is larger than 500 KB")
     try:
         raw = request.body

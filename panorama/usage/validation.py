@@ -107,7 +107,12 @@ def parse_time(value: Any, where: str) -> dt.datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise InvalidPayload(
+            "invalid_timestamp", f"{where} is out of range: {value[:40]!r}"
+        ) from None
 
 
 def _event_time(
@@ -120,9 +125,17 @@ def _event_time(
     if value is None:
         return received_at
     timestamp = parse_time(value, _where(index, "timestamp"))
-    sent = raw.get("sentAt", sent_at)
+    # A message's own "sentAt": null falls back to the batch's, like a missing one.
+    sent = raw.get("sentAt") or sent_at
     if sent is not None:
-        timestamp = received_at - (parse_time(sent, _where(index, "sentAt")) - timestamp)
+        sent_time = parse_time(sent, _where(index, "sentAt"))
+        try:
+            timestamp = received_at - (sent_time - timestamp)
+        except OverflowError:
+            raise InvalidPayload(
+                "invalid_timestamp",
+                f"{_where(index, 'timestamp')} and sentAt are too far apart to correct",
+            ) from None
     if timestamp - received_at > MAX_FUTURE:
         raise InvalidPayload(
             "invalid_timestamp", f"{_where(index, 'timestamp')} is more than 24 hours in the future"

@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-from panorama.config import env, settings  # noqa: F401  (importing settings reads the environment)
+from panorama.config import env, settings
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = (ROOT / "docs" / "configuration.md").read_text()
@@ -46,3 +46,11 @@ def test_code_outside_the_env_module_reads_only_documented_variables():
             if f"`{name}`" not in DOCS:
                 undocumented.setdefault(str(path.relative_to(ROOT)), []).append(name)
     assert not undocumented, f"document these in docs/configuration.md: {undocumented}"
+
+
+def test_a_generated_secret_key_is_private_and_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
+    first = settings._default_secret_key()
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert settings._default_secret_key() == first
+    assert len(first) > 50

@@ -58,3 +58,9 @@ def test_admin_edits_are_validated_and_recorded_in_history(book: Book, admin):
     assert response.status_code == 302, response.content.decode()[:2000]
     change = book.acme.attribute_changes.get(field="city")
     assert (change.new_value, change.changed_by, change.source) == ("Berlin", admin, "admin")
+
+
+@pytest.mark.parametrize(("who", "status"), [("member", 404), ("outsider", 404)])
+def test_the_admin_login_page_is_404_to_signed_in_members(request, who, status):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(reverse("admin:login")).status_code == status

@@ -842,3 +842,20 @@ def test_rollup_days_are_in_the_organisation_time_zone(
     day = AccountDay.objects.get(account__external_id="g-tz")
     assert day.day == dt.date(2026, 3, 9)
     assert timezone.localtime(Event.objects.get().timestamp).date() == dt.date(2026, 3, 9)
+
+
+def test_timestamps_too_far_apart_to_correct_are_a_400(tracking: Client, post_json: PostJson):
+    body = {"userId": "u", "event": "e", "timestamp": "9999-12-31T00:00:00Z",
+            "sentAt": "0001-01-01T00:00:00Z"}  # fmt: skip
+    response = post_json(tracking, "/v1/track", body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_timestamp"
+    assert not Event.objects.exists()
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400(tracking: Client, write_key: str):
+    response = tracking.post(
+        "/v1/track", b"{}", content_type="application/json", CONTENT_LENGTH="abc"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_request"
