@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "panorama.core",
     "panorama.customers",
     "panorama.usage",
+    "panorama.timeline",
     "panorama.demo",
 ]
 
