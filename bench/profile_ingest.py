@@ -31,6 +31,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--prime", type=int, default=20_000, help="events stored beforehand")
     parser.add_argument("--top", type=int, default=10, help="functions to list")
+    parser.add_argument(
+        "--statements", action="store_true", help="also time each kind of SQL statement"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="panorama-profile-"))
@@ -65,13 +68,17 @@ def main() -> None:
             assert errors == [None], errors
             return time.perf_counter() - start
 
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for batch in prime:
             write(batch)
-        primed = time.perf_counter() - start
+        primed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         count = len(prime) * BATCH_SIZE
         rate = count / primed if primed else 0.0
-        print(f"primed {count:,} events in {primed:.1f} s ({rate:,.0f} events/s in-process)")
+        print(f"primed {count:,} events in {primed:.1f} s ({rate:,.0f} events/s in-process; "
+              f"{cpu * 1e6 / count:.0f} µs of CPU an event)")  # fmt: skip
+
+        if args.statements:
+            time_statements(write, make_batches(10 * BATCH_SIZE, seed=8))
 
         body = encode(target)
         start = time.perf_counter()
@@ -103,6 +110,34 @@ def main() -> None:
             stats.sort_stats("cumulative").print_stats(args.top + 15)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def time_statements(write, batches: list) -> None:
+    """Wall time per kind of SQL statement (its first words) over a few more batches."""
+    from collections import defaultdict
+
+    from django.db import connection
+
+    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split()[:4])[:60]
+            spent[key][0] += time.perf_counter() - start
+            spent[key][1] += 1
+
+    total_start = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        for batch in batches:
+            write(batch)
+    total = time.perf_counter() - total_start
+    per_batch = total * 1000 / len(batches)
+    print(f"\n=== SQL over {len(batches)} batches: {per_batch:.1f} ms a batch in all ===")
+    for key, (seconds, calls) in sorted(spent.items(), key=lambda kv: -kv[1][0]):
+        print(f"{seconds * 1000 / len(batches):7.1f} ms/batch {calls:5d} calls  {key}")
 
 
 if __name__ == "__main__":

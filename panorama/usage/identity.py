@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db import connection
 from django.db.models import Q
 
 from panorama.customers.custom_fields import FieldType, clean_value
@@ -37,6 +38,7 @@ from panorama.usage.validation import ACTIVITY_TYPES, Message
 log = logging.getLogger(__name__)
 
 SOURCE = "Segment"
+LOOKUP_CHUNK = 5000  # values per IN (…): far below every database's parameter limit
 
 CONTACT_TRAITS = {
     "firstName": "first_name",
@@ -99,10 +101,8 @@ def resolve(messages: Sequence[Message], received_at: dt.datetime) -> Resolution
         m.message_id: result.aliases.get(m.user_id, m.user_id) for m in messages if m.user_id
     }
     contacts = _contacts_by_user_id(set(user_of.values()))
-    anonymous = dict(
-        AnonymousId.objects.filter(
-            anonymous_id__in={m.anonymous_id for m in messages if m.anonymous_id and not m.user_id}
-        ).values_list("anonymous_id", "contact_id")
+    anonymous = _contacts_by_anonymous_id(
+        {m.anonymous_id for m in messages if m.anonymous_id and not m.user_id}
     )
     accounts = _accounts_by_group_id({m.group_id for m in messages if m.group_id})
     contact_of: dict[str, int | None] = {}
@@ -165,28 +165,62 @@ def _ids_by_external_id(
     a creation is not a change) so that nothing sent to us is lost."""
     if not external_ids:
         return {}
-
-    def lookup(ids: set[str]) -> dict[str, int]:
-        rows = model._default_manager.filter(external_id__in=ids).values_list("external_id", "pk")
-        return {str(external_id): pk for external_id, pk in rows}
-
-    found = lookup(external_ids)
+    table = model._meta.db_table
+    found = {
+        str(external_id): pk
+        for external_id, pk in _select(
+            f"SELECT external_id, id FROM {table}", "external_id", external_ids
+        )
+    }
     missing = external_ids - found.keys()
     if missing:
         model._default_manager.bulk_create(
             [make(i) for i in sorted(missing)], ignore_conflicts=True
         )
-        found.update(lookup(missing))
+        found.update(
+            (str(external_id), pk)
+            for external_id, pk in _select(
+                f"SELECT external_id, id FROM {table}", "external_id", missing
+            )
+        )
     return found
+
+
+def _contacts_by_anonymous_id(anonymous_ids: set[str]) -> dict[str, int]:
+    """The contact each of these anonymous ids is known to be (if any)."""
+    table = AnonymousId._meta.db_table
+    return dict(
+        _select(f"SELECT anonymous_id, contact_id FROM {table}", "anonymous_id", anonymous_ids)
+    )
+
+
+def _select(
+    select: str, column: str, values: Iterable[Any], suffix: str = ""
+) -> list[tuple[Any, ...]]:
+    """Rows of ``select … WHERE column IN values``, a chunk of values per query.
+
+    The batched look-ups of the hot path are plain SQL: building an ORM query with hundreds
+    of parameters cost several times what running it does.
+    """
+    rows: list[tuple[Any, ...]] = []
+    values = list(values)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), LOOKUP_CHUNK):
+            chunk = values[start : start + LOOKUP_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{select} WHERE {column} IN ({marks}){suffix}", chunk)
+            rows += cursor.fetchall()
+    return rows
 
 
 def _primary_accounts(contact_ids: set[int]) -> dict[int, int]:
     """Each contact's primary account, else its earliest membership."""
     chosen: dict[int, int] = {}
-    rows = (
-        Membership.objects.filter(contact_id__in=contact_ids)
-        .order_by("contact_id", "-is_primary", "created_at", "id")
-        .values_list("contact_id", "account_id")
+    rows = _select(
+        f"SELECT contact_id, account_id FROM {Membership._meta.db_table}",
+        "contact_id",
+        contact_ids,
+        " ORDER BY contact_id, is_primary DESC, created_at, id",
     )
     for contact_id, account_id in rows:
         chosen.setdefault(contact_id, account_id)
@@ -202,15 +236,13 @@ def _ensure_memberships(pairs: Iterable[tuple[int, int]], result: Resolution) ->
     wanted = set(pairs)
     if not wanted:
         return
-    contacts = {c for c, _ in wanted}
-    existing = set(
-        Membership.objects.filter(contact_id__in=contacts).values_list("contact_id", "account_id")
+    rows = _select(
+        f"SELECT contact_id, account_id, is_primary FROM {Membership._meta.db_table}",
+        "contact_id",
+        {c for c, _ in wanted},
     )
-    has_primary = set(
-        Membership.objects.filter(contact_id__in=contacts, is_primary=True).values_list(
-            "contact_id", flat=True
-        )
-    )
+    existing = {(contact_id, account_id) for contact_id, account_id, _ in rows}
+    has_primary = {contact_id for contact_id, _, is_primary in rows if is_primary}
     new = []
     first_accounts: dict[int, int] = {}
     for contact_id, account_id in sorted(wanted - existing):
@@ -309,19 +341,32 @@ def _link_anonymous(anonymous_id: str, contact: Contact, result: Resolution) -> 
     )
     if not created and link.contact_id != contact.pk:
         return  # first identification wins; a shared device does not merge two people
-    orphans = Event.objects.filter(anonymous_id=anonymous_id, contact__isnull=True)
-    accounts = set(orphans.exclude(account__isnull=True).values_list("account_id", flat=True))
-    if orphans.update(contact=contact) == 0:
+    # Only unlinked events are indexed by anonymous id, so find them once, then go by pk.
+    orphans = dict(
+        Event.objects.filter(anonymous_id=anonymous_id, contact__isnull=True).values_list(
+            "pk", "account_id"
+        )
+    )
+    if not orphans:
         return
+    for chunk in _chunks(list(orphans)):
+        Event.objects.filter(pk__in=chunk).update(contact=contact)
+    accounts = {account_id for account_id in orphans.values() if account_id is not None}
     # Acting in an account makes a contact its member, as for identified events.
     _ensure_memberships(((contact.pk, account_id) for account_id in accounts), result)
     primary = _primary_accounts({contact.pk}).get(contact.pk)
-    if primary is not None:
-        Event.objects.filter(
-            anonymous_id=anonymous_id, contact=contact, account__isnull=True
-        ).update(account_id=primary)
+    accountless = [pk for pk, account_id in orphans.items() if account_id is None]
+    if primary is not None and accountless:
+        for chunk in _chunks(accountless):
+            Event.objects.filter(pk__in=chunk).update(account_id=primary)
         accounts.add(primary)
     result.rebuild_accounts |= accounts
+
+
+def _chunks(pks: list[int], size: int = 5000) -> Iterator[list[int]]:
+    """Primary keys in slices that fit any database's limit on query parameters."""
+    for start in range(0, len(pks), size):
+        yield pks[start : start + size]
 
 
 def _group(message: Message, result: Resolution) -> None:

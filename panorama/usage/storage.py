@@ -67,6 +67,14 @@ class EventStore(Protocol):
         ...
 
 
+def _json(value: dict[str, Any]) -> str:
+    """A JSON column's text: the plain encoder for what came as JSON (the fast, usual case)."""
+    try:
+        return json.dumps(value)
+    except TypeError:  # a value that didn't come from JSON (an import's dates, say)
+        return json.dumps(value, cls=DjangoJSONEncoder)
+
+
 def _day_function() -> Any:
     zone = ZoneInfo(settings.TIME_ZONE)
     return lambda moment: moment.astimezone(zone).date()
@@ -138,8 +146,11 @@ class SqlEventStore:
 
     def _insert_sql(self, rows: Sequence[EventRow]) -> tuple[str, list[Any]]:
         adapt_time = self.adapt_time
+        received: dict[dt.datetime, Any] = {}  # a request's rows share one arrival time
         params: list[Any] = []
         for r in rows:
+            if (received_at := received.get(r.received_at)) is None:
+                received_at = received[r.received_at] = adapt_time(r.received_at)
             params += [
                 r.message_id,
                 r.type,
@@ -149,9 +160,9 @@ class SqlEventStore:
                 r.user_id,
                 r.anonymous_id,
                 adapt_time(r.timestamp),
-                adapt_time(r.received_at),
-                json.dumps(r.properties, cls=DjangoJSONEncoder),
-                json.dumps(r.context, cls=DjangoJSONEncoder),
+                received_at,
+                _json(r.properties),
+                _json(r.context),
             ]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         sql = (
@@ -184,12 +195,12 @@ class SqlEventStore:
             for start in range(0, len(windows), WINDOWS_PER_QUERY):
                 chunk = windows[start : start + WINDOWS_PER_QUERY]
                 ranges = " OR ".join(
-                    ["(account_id = %s AND contact_id = %s AND timestamp BETWEEN %s AND %s)"]
+                    ["(contact_id = %s AND timestamp BETWEEN %s AND %s AND account_id = %s)"]
                     * len(chunk)
                 )
                 params: list[Any] = []
                 for account_id, contact_id, low, high in chunk:
-                    params += [account_id, contact_id, adapt(low), adapt(high)]
+                    params += [contact_id, adapt(low), adapt(high), account_id]
                 cursor.execute(
                     "SELECT message_id, account_id, contact_id, timestamp FROM usage_event "
                     f"WHERE type IN ('track', 'page', 'screen') AND ({ranges})",
