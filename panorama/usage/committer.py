@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_GROUP_EVENTS = 10_000
 MAX_PENDING_EVENTS = 40_000
 WAIT_SECONDS = 15.0
+WRITER_AUTOCHECKPOINT_PAGES = 20_000  # the writer checkpoints itself past ~80 MB of WAL
 
 
 class Busy(Exception):
@@ -58,6 +59,7 @@ class GroupCommitter:
         self._pending_events = 0
         self._lock = threading.Condition()
         self._writer: threading.Thread | None = None
+        self._checkpointer = Checkpointer()
 
     def submit(self, messages: Sequence[Message], received_at: dt.datetime) -> None:
         """Queue the messages and wait for their commit; raise ``Busy`` or the write error."""
@@ -117,6 +119,7 @@ class GroupCommitter:
             for item, error in zip(group, errors, strict=True):
                 item.error = error
                 item.done.set()
+            self._checkpointer.request()
 
 
 @contextmanager
@@ -134,9 +137,51 @@ def _writers_take_turns() -> Iterator[None]:
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            with connection.cursor() as cursor:
+                # The checkpointer copies the WAL into the database after each commit; the
+                # writer's own commit checkpoints only if that falls far behind.
+                cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}")
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Checkpointer:
+    """Copies SQLite's write-ahead log into the database file on a thread of its own.
+
+    By default the connection whose commit takes the WAL past 1,000 pages does that copy and
+    its fsync, inside the commit, while every other writer waits on the write lock. A group
+    of events touches thousands of pages (one per index entry), so that was nearly every
+    group. A ``PASSIVE`` checkpoint from another connection runs beside the writers instead
+    (SQLite allows it) and never waits for them; it is asked for after each group and runs
+    one at a time, so requests arriving during one coalesce into the next.
+    """
+
+    def __init__(self) -> None:
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def request(self) -> None:
+        if connection.vendor != "sqlite":
+            return  # PostgreSQL checkpoints on its own
+        self._wanted.set()
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._run, name="panorama-checkpoint", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # the next commit's checkpoint will do; keep the thread alive
+                log.warning("WAL checkpoint failed", exc_info=True)
+            finally:
+                connection.close()
 
 
 committer = GroupCommitter()

@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from panorama.usage.sessions import merged_windows, session_deltas
 
 ACTIVITY_TYPES = ("track", "page", "screen")
 PAGE_TYPES = ("page", "screen")
-INSERT_CHUNK = 500  # rows per INSERT: 11 parameters each stays far below SQLite's limit
+INSERT_CHUNK = 500  # rows per multi-row upsert: far below any limit on parameters
 WINDOWS_PER_QUERY = 200  # time windows OR-ed in one neighbour query
 LOOKUP_CHUNK = 5000  # message ids per IN (...) look-up
 
@@ -49,6 +49,11 @@ class EventRow:
     @property
     def is_activity(self) -> bool:
         return self.type in ACTIVITY_TYPES
+
+
+class ConcurrentWrite(DatabaseError):
+    """Events were stored by a writer that did not take its turn: nothing is kept, and the
+    sender is asked to retry (a database error answers 503 with ``Retry-After``)."""
 
 
 class EventStore(Protocol):
@@ -99,6 +104,8 @@ class SqlEventStore:
         self.ops = connection.ops
         self.day_of = _day_function()
         self.adapt_time = _time_adapter()
+        self._received_at: dt.datetime | None = None
+        self._received_value: Any = None
 
     # --- raw events -----------------------------------------------------------------------
 
@@ -115,13 +122,22 @@ class SqlEventStore:
         rows = list(unique.values())
         if not rows:
             return []
-        stored_ids: set[str] = set()
+        known = self.known_message_ids(list(unique))
+        stored = [row for row in rows if row.message_id not in known]
+        if not stored:
+            return []
+        stored_ids = {row.message_id for row in stored}
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), INSERT_CHUNK):
-                chunk = rows[start : start + INSERT_CHUNK]
-                cursor.execute(*self._insert_sql(chunk))
-                stored_ids.update(row[0] for row in cursor.fetchall())
-        stored = [unique[m] for m in stored_ids]
+            # One prepared statement for every row: cheaper than a multi-row VALUES with
+            # thousands of parameters to parse. Ingestion writers take turns (SQLite's write
+            # lock, PostgreSQL's advisory lock), so rows not known above are new; a count that
+            # disagrees means a writer that doesn't take turns: refuse rather than miscount.
+            cursor.executemany(self._insert_sql(), [self._insert_params(r) for r in stored])
+            if cursor.rowcount not in (len(stored), -1):
+                raise ConcurrentWrite(
+                    f"{len(stored) - cursor.rowcount} of {len(stored)} events were stored by "
+                    "another writer meanwhile"
+                )
         new_activity = [r for r in stored if r.is_activity and r.account_id is not None]
         if new_activity:
             neighbours = self._neighbour_times(
@@ -144,33 +160,35 @@ class SqlEventStore:
                 known.update(row[0] for row in cursor.fetchall())
         return known
 
-    def _insert_sql(self, rows: Sequence[EventRow]) -> tuple[str, list[Any]]:
-        adapt_time = self.adapt_time
-        received: dict[dt.datetime, Any] = {}  # a request's rows share one arrival time
-        params: list[Any] = []
-        for r in rows:
-            if (received_at := received.get(r.received_at)) is None:
-                received_at = received[r.received_at] = adapt_time(r.received_at)
-            params += [
-                r.message_id,
-                r.type,
-                r.name,
-                r.account_id,
-                r.contact_id,
-                r.user_id,
-                r.anonymous_id,
-                adapt_time(r.timestamp),
-                received_at,
-                _json(r.properties),
-                _json(r.context),
-            ]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-        sql = (
+    def _insert_sql(self) -> str:
+        return (
             "INSERT INTO usage_event (message_id, type, name, account_id, contact_id, user_id, "
             "anonymous_id, timestamp, received_at, properties, context) "
-            f"VALUES {values} ON CONFLICT (message_id) DO NOTHING RETURNING message_id"
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (message_id) DO NOTHING"
         )
-        return sql, params
+
+    def _insert_params(self, r: EventRow) -> tuple[Any, ...]:
+        adapt_time = self.adapt_time
+        return (
+            r.message_id,
+            r.type,
+            r.name,
+            r.account_id,
+            r.contact_id,
+            r.user_id,
+            r.anonymous_id,
+            adapt_time(r.timestamp),
+            self._received(r.received_at),
+            _json(r.properties),
+            _json(r.context),
+        )
+
+    def _received(self, moment: dt.datetime) -> Any:
+        # A request's rows share one arrival time: adapt it once.
+        if moment != self._received_at:
+            self._received_at, self._received_value = moment, self.adapt_time(moment)
+        return self._received_value
 
     def _neighbour_times(
         self, rows: Sequence[EventRow], new_ids: set[str]

@@ -318,6 +318,30 @@ def _check_event_sizes(events: list[Any], body_size: int) -> None:
             raise TooLarge("event_too_large", f"batch[{index}] is larger than 32 KB")
 
 
+def declared_message_ids(body: Any, *, kind: str) -> list[str] | None:
+    """The message ids a request names, if every message names one; else ``None``.
+
+    Only a shape check, no validation: it lets a request whose messages are all stored
+    already (a retry, a re-sent file) be acknowledged without validating and resolving what
+    Panorama has kept once. Anything unusual returns ``None`` and takes the full path.
+    """
+    if not isinstance(body, dict):
+        return None
+    if kind != "batch":
+        events: Any = [body]
+    elif not isinstance(events := body.get("batch"), list) or not (
+        0 < len(events) <= MAX_BATCH_EVENTS
+    ):
+        return None
+    ids = []
+    for event in events:
+        message_id = event.get("messageId") if isinstance(event, dict) else None
+        if not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_MESSAGE_ID_LENGTH:
+            return None
+        ids.append(message_id)
+    return ids
+
+
 def parse_body(body: Any, *, kind: str, received_at: dt.datetime, body_size: int) -> list[Message]:
     """Every message of a request to ``/v1/{kind}``, all valid, or ``InvalidPayload``."""
     if not isinstance(body, dict):

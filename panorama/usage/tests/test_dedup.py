@@ -125,6 +125,31 @@ def test_the_same_batch_twice_is_stored_once_and_rollups_do_not_move(
     assert rollups() == first
 
 
+def test_a_resent_batch_is_acknowledged_from_the_stored_copies_without_revalidation(
+    tracking: Client, post_json: PostJson
+):
+    """The first copy of a message id is the one kept: a copy sent again changes nothing,
+    whatever it holds, so it is answered 200 from the stored ids alone."""
+    day = days_ago(2)
+    messages = retry_batch(day)
+    ok(post_json(tracking, "/v1/batch", {"batch": messages}))
+    first = rollups()
+    altered = [{**m, "timestamp": "not a time", "userId": "someone-else"} for m in messages]
+
+    ok(post_json(tracking, "/v1/batch", {"batch": altered}))
+    ok(post_json(tracking, "/v1/track", {k: v for k, v in altered[2].items() if k != "type"}))
+    assert Event.objects.count() == 7
+    assert not Contact.objects.filter(external_id="someone-else").exists()
+    assert rollups() == first
+
+    # One message the server has not seen yet: the whole request is validated as usual.
+    fresh = {**altered[2], "messageId": "r-new"}
+    response = post_json(tracking, "/v1/batch", {"batch": [*altered, fresh]})
+    assert response.status_code == 400
+    assert "timestamp" in response.json()["message"]
+    assert Event.objects.count() == 7
+
+
 def test_a_retry_with_one_new_message_counts_only_that_one(tracking: Client, post_json: PostJson):
     day = days_ago(2)
     messages = retry_batch(day)
