@@ -93,7 +93,10 @@ class AccountDay(models.Model):
     with at least one event that day.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage_days")
+    # No index of its own: the unique (account, day) serves look-ups by account.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="usage_days", db_index=False
+    )
     day = models.DateField()
     events = models.PositiveIntegerField(default=0)
     pageviews = models.PositiveIntegerField(default=0)
@@ -114,8 +117,12 @@ class AccountDay(models.Model):
 class ContactDay(models.Model):
     """A contact's activity in one account on one day (a contact in two accounts has two)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="usage_days")
+    # No indexes of their own: (account, day, contact) and (contact, day) serve both, and
+    # each index is one more random page written per row on the ingestion path.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="usage_days", db_index=False
+    )
     day = models.DateField()
     events = models.PositiveIntegerField(default=0)
     pageviews = models.PositiveIntegerField(default=0)
@@ -136,7 +143,8 @@ class ContactDay(models.Model):
 class EventDay(models.Model):
     """How many times an account's users sent one event name on one day (event trends)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (account, day, name) serves look-ups by account.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     name = models.CharField(max_length=200)
     count = models.PositiveIntegerField(default=0)
