@@ -75,7 +75,10 @@ def account_usage_map(
     return [{"day": day, "pageviews": n} for day, n in usage_map(account.pk, days=days)]
 
 
-@router.get("/accounts/{account_id}/event-trends", response={200: EventTrendsOut, **NOT_FOUND})
+@router.get(
+    "/accounts/{account_id}/event-trends",
+    response={200: EventTrendsOut, 400: ErrorOut, **NOT_FOUND},
+)
 def account_event_trends(
     request: HttpRequest,
     account_id: int,
@@ -86,6 +89,9 @@ def account_event_trends(
 ) -> dict[str, Any]:
     """How often the account sent each named event: one point a day, or a week for "6m"."""
     account = access_account(request.auth, account_id)  # type: ignore[attr-defined]
+    if any("\x00" in name for name in names):
+        # No stored name holds one (ingestion refuses them), and PostgreSQL can't compare it.
+        raise HttpError(400, "names: an event name cannot contain a NUL character")
     series = event_trends(account.pk, names, period=period)
     return {
         "period": period,

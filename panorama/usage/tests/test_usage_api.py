@@ -231,6 +231,12 @@ def test_event_trends_validation_names_the_field(book: Book, get: Get, query: st
     assert response.json()["detail"][0]["loc"] == ["query", field]
 
 
+def test_an_event_name_with_a_nul_character_is_refused_not_a_server_error(book: Book, get: Get):
+    response = get(f"/api/usage/accounts/{book.acme.pk}/event-trends?names=Ex%00ported")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "names: an event name cannot contain a NUL character"
+
+
 def test_event_names_over_the_window(book: Book, get: Get):
     EventDay.objects.create(account=book.acme, day=day(0), name="Exported", count=5)
     EventDay.objects.create(account=book.acme, day=day(40), name="Exported", count=100)
