@@ -23,10 +23,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Ingestion throughput of /v1/batch against a raw-SQLite baseline (docs/benchmarks.md).
-## Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS='--events 20000'.
+## Ingestion throughput of /v1/batch against a raw-SQLite baseline, then timeline reads on
+## 1,000,000 entries against hand-written SQL (docs/benchmarks.md). Options: BENCH_ARGS for
+## the ingestion, e.g. make bench BENCH_ARGS='--events 20000'; TIMELINE_BENCH_ARGS for the
+## timeline, e.g. TIMELINE_BENCH_ARGS='--entries 100000 --account-entries 10000'.
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
+	$(BIN)/python bench/timeline.py $(TIMELINE_BENCH_ARGS)
 
 ## ruff, mypy and a check that models and migrations agree.
 lint: $(STAMP)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "panorama.customers",
     "panorama.usage",
     "panorama.timeline",
+    "panorama.revenue",
+    "panorama.support",
     "panorama.demo",
 ]
 
@@ -186,3 +188,9 @@ USAGE_GROUP_COMMIT = env_bool("PANORAMA_GROUP_COMMIT", True)
 # --- Panorama -----------------------------------------------------------------------------
 # How many accounts `panorama run` loads as demo data on the first start of an empty database.
 DEMO_ACCOUNTS_ON_FIRST_RUN = env_int("PANORAMA_DEMO_ACCOUNTS", 300)
+
+# --- E-mail import ------------------------------------------------------------------------
+# The organisation's own e-mail domains (sub-domains included): `panorama import-emails` files a
+# message sent from one of them as outbound, any other as inbound, and never takes an address
+# at them for a customer contact.
+OWN_EMAIL_DOMAINS = env_list("PANORAMA_OWN_EMAIL_DOMAINS", [])

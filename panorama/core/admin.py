@@ -1,12 +1,15 @@
-"""Admin for users (role, account visibility grant, the usual details) and their API tokens."""
+"""Admin for users (role, account visibility grant, the usual details), their API tokens, the
+audit log, and the read-only base of every record admin."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from panorama.core.models import ApiToken, User
+from panorama.core.models import ApiToken, RecordChange, User
+from panorama.core.visibility import visible_accounts
 
 
 @admin.register(User)
@@ -53,3 +56,39 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # revoke instead: the token stays on record
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Read-only records of visible accounts; a delete goes through the record's service."""
+
+    account_path = "account_id"
+    delete_service: Any = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        visible = visible_accounts(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.account_path}__in": visible})
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        type(self).delete_service(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            type(self).delete_service(obj)
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(RecordAdmin):
+    """The audit log of records: read-only, never deleted by hand."""
+
+    list_display = ["changed_at", "account", "record_type", "record_label", "action", "author"]
+    list_filter = ["action", "record_type", "source"]
+    list_select_related = ["account", "record_type", "changed_by"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from panorama.core import clock
@@ -136,3 +138,51 @@ class ApiToken(HashedKey):
         self.last_used_at = now
         # A queryset update: no model save signals and no race with a concurrent revoke.
         ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+
+
+class RecordChange(models.Model):
+    """One write to a record other than an account or contact: the audit log.
+
+    Accounts and contacts keep field history in ``customers.AttributeChange``; deals, contracts,
+    invoices, tickets, calls, notes… log here, one row per create, update or delete with each
+    changed field's old and new value (``changes``: ``{field: {"old", "new"}}``). Rows point at
+    the record by content type and id, not a foreign key, so the row of a deletion outlives it.
+    """
+
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.CASCADE, related_name="record_changes"
+    )
+    record_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    record_label = models.CharField(
+        max_length=300, help_text="The record's name at the time, kept after it is deleted."
+    )
+    action = models.CharField(max_length=7, choices=ChangeAction.choices)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=50)
+    changed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["record_type", "record_id", "-changed_at"], name="record_change_idx"
+            ),
+            models.Index(fields=["account", "-changed_at"], name="record_change_account_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_label} {self.action}"
+
+    @property
+    def author(self) -> str:
+        return str(self.changed_by) if self.changed_by is not None else self.source

@@ -5,13 +5,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from panorama.core import clock
 from panorama.core.visibility import access_account, access_contact
 from panorama.customers import queries
+from panorama.revenue import queries as revenue_queries
+from panorama.support.queries import fetch_account_support
+from panorama.timeline.views import timeline_context
 from panorama.usage.queries import fetch_account_usage_tab
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
-ACCOUNT_TABS = ("overview", "usage", "contacts", "history")
+ACCOUNT_TABS = ("overview", "timeline", "deals", "revenue", "usage", "contacts", "history")
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -53,6 +57,17 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         tab = "overview"
     data = queries.fetch_account_360(request.user, account)  # type: ignore[arg-type]
     usage = fetch_account_usage_tab(account) if tab == "usage" else None
+    deals = revenue_queries.fetch_account_deals(account) if tab == "deals" else None
+    revenue = revenue_queries.fetch_account_revenue(account) if tab == "revenue" else None
+    support = fetch_account_support(account) if tab == "revenue" else None
+    timeline = {}
+    if tab == "timeline":
+        timeline = timeline_context(
+            request,
+            account=account,
+            contacts=[m.contact for m in data.memberships],
+            has_sub_accounts=bool(data.children),
+        )
     return render(
         request,
         _with_partial(request, "customers/account_detail.html", "tab"),
@@ -63,6 +78,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tab": tab,
             "tabs": ACCOUNT_TABS,
             "usage": usage,
+            "deals": deals,
+            "revenue": revenue,
+            "support": support,
+            **timeline,
         },
     )
 
@@ -92,7 +111,12 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "customers/contact_detail.html",
-        {"nav": "contacts", "data": data, "contact": contact},
+        {
+            "nav": "contacts",
+            "data": data,
+            "contact": contact,
+            **timeline_context(request, contact=contact),
+        },
     )
 
 
@@ -108,4 +132,24 @@ def kanban(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def contracts(request: HttpRequest) -> HttpResponse:
-    return render(request, "customers/contracts.html", {"nav": "contracts"})
+    """Contracts of the visible accounts, ending soonest first: active ones, or all."""
+    show = "all" if request.GET.get("show") == "all" else "active"
+    today = clock.today()
+    contracts = revenue_queries.contracts_for_list(
+        request.user,  # type: ignore[arg-type]
+        active_on=today if show == "active" else None,
+    )
+    page = Paginator(contracts, _page_size(request)).get_page(request.GET.get("page"))
+    return render(
+        request,
+        _with_partial(request, "customers/contracts.html", "results"),
+        {
+            "nav": "contracts",
+            "page": page,
+            "rows": revenue_queries.contract_rows(page.object_list, today),
+            "show": show,
+            "today": today,
+            "per_page": page.paginator.per_page,
+            "page_sizes": PAGE_SIZES,
+        },
+    )

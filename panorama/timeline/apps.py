@@ -7,3 +7,6 @@ class TimelineConfig(AppConfig):
     name = "panorama.timeline"
     label = "timeline"
     verbose_name = "Timeline"
+
+    def ready(self) -> None:
+        from panorama.timeline import receivers  # noqa: F401  (connects the receivers)

@@ -70,6 +70,55 @@ def post_entry(
     return entry
 
 
+def rewrite_entry(
+    entry: Entry,
+    *,
+    occurred_at: dt.datetime,
+    title: str,
+    accounts: Iterable[Account],
+    contacts: Iterable[Contact] = (),
+    body: str = "",
+    details: Mapping[str, Any] | None = None,
+    actor: Any = None,
+) -> Entry:
+    """Write a record's new state over its entry: text, time, facts and links.
+
+    Called by every update service so that an entry never drifts from its record. The links
+    are re-synced (accounts and contacts added or removed) and carry the new ``occurred_at``.
+    ``actor`` replaces the entry's when given; the entry keeps its own otherwise.
+    """
+    with transaction.atomic():
+        entry.occurred_at = occurred_at
+        entry.title = title[:TITLE_LENGTH]
+        entry.body = body
+        entry.details = dict(details or {})
+        fields = ["occurred_at", "title", "body", "details"]
+        if actor is not None:
+            entry.actor = actor
+            fields.append("actor")
+        entry.save(update_fields=fields)
+        _relink(entry, EntryAccount, "account_id", [a.pk for a in accounts])
+        _relink(entry, EntryContact, "contact_id", [c.pk for c in contacts])
+    return entry
+
+
+def _relink(entry: Entry, link: Any, column: str, wanted: list[int]) -> None:
+    """Make ``entry``'s rows in the ``link`` table (accounts or contacts) exactly ``wanted``."""
+    links = link.objects.filter(entry=entry)
+    current = set(links.values_list(column, flat=True))
+    target = set(wanted)
+    if current - target:
+        links.filter(**{f"{column}__in": current - target}).delete()
+    links.exclude(occurred_at=entry.occurred_at, kind=entry.kind).update(
+        occurred_at=entry.occurred_at, kind=entry.kind
+    )
+    link.objects.bulk_create(
+        link(entry=entry, occurred_at=entry.occurred_at, kind=entry.kind, **{column: pk})
+        for pk in dict.fromkeys(wanted)
+        if pk not in current
+    )
+
+
 def entries_about(subject: models.Model) -> models.QuerySet[Entry]:
     """The entries whose subject is ``subject`` (e.g. a deal's creation and stage changes)."""
     return Entry.objects.filter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -70,6 +71,10 @@ class Email(models.Model):
         "customers.Contact", blank=True, related_name="emails", help_text="Participants we know."
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["thread", "sent_at"], name="email_thread_order")]
@@ -101,6 +106,10 @@ class Call(models.Model):
     notes = models.TextField("summary notes", blank=True)
     recording_url = models.URLField("recording URL", max_length=500, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} call, {self.started_at:%Y-%m-%d}"
@@ -133,7 +142,19 @@ class Meeting(models.Model):
     agenda = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
+    deal = models.ForeignKey(
+        "revenue.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+        help_text="The deal this meeting was about, if any (same account).",
+    )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     class Meta:
         constraints = [
@@ -158,6 +179,10 @@ class Note(models.Model):
     )
     body = models.TextField()
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     def __str__(self) -> str:
         return self.body[:60]
@@ -189,6 +214,10 @@ class Task(models.Model):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     class Meta:
         constraints = [

@@ -60,9 +60,18 @@ class Entry(models.Model):
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
+    # Not stored: what the timeline queries attach to the entries of a page they return.
+    people: list[Any]  # the contacts on it, each with ``linkable``
+    on_accounts: list[Any]  # the sub-accounts it comes from, on a parent's timeline
+    link: str | None  # a safe http(s) link to the record elsewhere (a recording, an article)
+
     class Meta:
         verbose_name_plural = "entries"
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="entry_subject")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="entry_subject"),
+            # The timeline's team-member filter: one person's entries, newest first.
+            models.Index(fields=["actor", "-occurred_at", "-id"], name="entry_actor_timeline"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type.label}: {self.title}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -26,6 +27,10 @@ class MarketSignal(models.Model):
     source_url = models.URLField("source URL", max_length=500, blank=True)
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     def __str__(self) -> str:
         return self.title
@@ -50,6 +55,10 @@ class EnrichmentUpdate(models.Model):
     )
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Deleting the record deletes its timeline entries (and their links).
+    timeline_entries = GenericRelation(
+        "timeline.Entry", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     def __str__(self) -> str:
         return f"{self.source} update, {self.occurred_at:%Y-%m-%d}"
