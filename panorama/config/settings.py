@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "panorama.revenue",
     "panorama.support",
     "panorama.demo",
+    "panorama.imports",
 ]
 
 MIDDLEWARE = [

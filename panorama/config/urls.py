@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("panorama.core.urls")),
     path("customers/", include("panorama.customers.urls")),
     path("settings/write-keys/", include("panorama.usage.urls")),
+    path("settings/import/", include("panorama.imports.urls")),
     path("v1/", include("panorama.usage.tracking_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
