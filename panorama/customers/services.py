@@ -20,7 +20,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.fields.json import KeyTextTransform
 
-from panorama.core.models import User
+from panorama.core.audit import log_change, values_of
+from panorama.core.models import ChangeAction, User
 from panorama.core.visibility import visible_accounts
 from panorama.customers.custom_fields import FieldType
 from panorama.customers.models import (
@@ -233,6 +234,7 @@ def add_membership(
     if is_primary:
         _make_primary(membership)
     validated_save(membership)
+    log_change(record=membership, account=account, action=ChangeAction.CREATED)
     return membership
 
 
@@ -240,11 +242,19 @@ def add_membership(
 def update_membership(*, membership: Membership, changes: Mapping[str, Any]) -> Membership:
     """Change the role or primary flag; a membership made primary takes the flag from the
     contact's other accounts."""
+    before = values_of(membership, list(changes))
     for name, value in changes.items():
         setattr(membership, name, value)
     if changes.get("is_primary"):
         _make_primary(membership)
     validated_save(membership, fields=changes.keys())
+    log_change(
+        record=membership,
+        account=membership.account,
+        action=ChangeAction.UPDATED,
+        before=before,
+        after=values_of(membership, list(changes)),
+    )
     return membership
 
 
@@ -260,6 +270,12 @@ def remove_membership(*, membership: Membership) -> None:
         raise conflict(
             NON_FIELD_ERRORS, "This is the contact's only account; delete the contact instead."
         )
+    log_change(
+        record=membership,
+        account=membership.account,
+        action=ChangeAction.DELETED,
+        before=values_of(membership, ["contact", "account", "role", "is_primary"]),
+    )
     membership.delete()
 
 

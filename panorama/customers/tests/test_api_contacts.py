@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from conftest import Book
-from panorama.core.models import User
+from panorama.core.models import RecordChange, User
 from panorama.customers.models import (
     Account,
     AttributeChange,
@@ -288,6 +288,27 @@ def test_ending_a_membership(api: Api, book: Book):
     assert api.delete(f"/memberships/{acme.pk}").status_code == 204
     assert not Membership.objects.filter(pk=acme.pk).exists()
     assert api.get(f"/contacts/{book.jane.pk}").status_code == 404  # left the member's book
+
+
+def test_membership_changes_are_in_the_audit_log_with_the_api_user(
+    api: Api, book: Book, member: User
+):
+    added = api.post(
+        "/memberships", {"contact": book.jane.pk, "account": book.acme_emea.pk, "role": "Buyer"}
+    )
+    assert added.status_code == 201, added.json()
+    emea = membership(book.jane, book.acme_emea)
+    api.patch(f"/memberships/{emea.pk}", {"role": "Champion"})
+    api.delete(f"/memberships/{emea.pk}")
+
+    log = RecordChange.objects.filter(account=book.acme_emea).order_by("id")
+    assert [(c.action, c.changed_by, c.source) for c in log] == [
+        ("created", member, "api"),
+        ("updated", member, "api"),
+        ("deleted", member, "api"),
+    ]
+    assert log[1].changes == {"role": {"old": "Buyer", "new": "Champion"}}
+    assert log[2].changes["role"]["old"] == "Champion"
 
 
 # Paging, filters, query counts
