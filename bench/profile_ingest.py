@@ -34,6 +34,9 @@ def main() -> None:
     parser.add_argument(
         "--statements", action="store_true", help="also time each kind of SQL statement"
     )
+    parser.add_argument(
+        "--cache-mb", type=int, default=0, help="SQLite page cache of the writing connection"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="panorama-profile-"))
@@ -51,6 +54,11 @@ def main() -> None:
         from panorama.usage.validation import parse_body
 
         call_command("migrate", verbosity=0)
+        if args.cache_mb:
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size=-{args.cache_mb * 1024}")
         *prime, target = make_batches(args.prime + BATCH_SIZE, seed=7)
 
         def parse(batch: list[dict]) -> tuple[list, dt.datetime]:
