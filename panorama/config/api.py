@@ -22,7 +22,14 @@ from ninja.errors import ValidationError as SchemaError
 from panorama.core.api_auth import api_auth
 from panorama.customers.api import router as customers_router
 from panorama.customers.services import CONFLICT_CODES
+from panorama.revenue.api import router as revenue_router
+from panorama.support.api import router as support_router
+from panorama.timeline.api import router as timeline_router
 from panorama.usage.api import router as usage_router
+
+# Codes of a write that collides with other records (409): the customers' ones, and the
+# timeline's "duplicate" (an e-mail whose Message-ID is already stored).
+CONFLICTS = CONFLICT_CODES | {"duplicate"}
 
 AUTH_REQUIRED = (
     "Authentication required: send 'Authorization: Bearer <token>' with a valid, unrevoked "
@@ -149,7 +156,7 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     else:
         errors = {"__all__": exc.messages}
         codes = {e.code for e in exc.error_list}
-    conflict = bool(codes) and codes <= CONFLICT_CODES
+    conflict = bool(codes) and codes <= CONFLICTS
     fields = ", ".join(errors)
     detail = f"Conflicts with existing records: {fields}." if conflict else f"Invalid: {fields}."
     body = {"detail": detail, "errors": errors}
@@ -159,3 +166,6 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 # Each app's router, at its own prefix; later apps add theirs here.
 api.add_router("/usage", usage_router, tags=["usage"])
 api.add_router("/customers", customers_router)
+api.add_router("/revenue", revenue_router)
+api.add_router("/support", support_router)
+api.add_router("/timeline", timeline_router)

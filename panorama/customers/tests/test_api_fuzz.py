@@ -8,6 +8,7 @@ derandomized, so the run is short and the same on every machine.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conftest import Book
+from panorama.core.actors import Actor, acting_as
 from panorama.core.models import ApiToken, User
 from panorama.customers.models import (
     Account,
@@ -35,6 +37,29 @@ from panorama.customers.models import (
     Plan,
     Stage,
     Tag,
+)
+from panorama.revenue import services as revenue
+from panorama.revenue.models import (
+    Contract,
+    Deal,
+    Invoice,
+    Order,
+    Pipeline,
+    PipelineStage,
+    Quote,
+)
+from panorama.support import services as support
+from panorama.support.models import SurveyResponse, Ticket
+from panorama.timeline import services as timeline
+from panorama.timeline.models import (
+    Call,
+    Email,
+    EmailThread,
+    EnrichmentUpdate,
+    MarketSignal,
+    Meeting,
+    Note,
+    Task,
 )
 
 CHECKS = [
@@ -79,7 +104,71 @@ def admin_headers(book: Book, admin: User, _requests_in_test_transaction: None) 
         is_synced=True,
         source="Salesforce",
     )
+    _seed_records(book)
     return {"Authorization": f"Bearer {ApiToken.issue(user=admin, name='fuzz')[1]}"}
+
+
+def _seed_records(book: Book) -> None:
+    """One record of each kind the record APIs write, so that generated requests reach the
+    services behind them (an update, a stage move, a renewal, a payment…)."""
+    day = dt.date(2026, 1, 1)
+    with acting_as(Actor(source="test")):
+        deal = revenue.record_deal_created(
+            account=book.acme, name="Expansion", value=1000, contacts=[book.jane]
+        )
+        revenue.record_quote_sent(deal=deal, number="Q-1", amount=100)
+        revenue.record_order_placed(account=book.acme, number="O-1", amount=100, deal=deal)
+        contract = revenue.record_contract_signed(
+            account=book.acme, mrr=100, start_date=day, end_date=day.replace(month=12, day=31)
+        )
+        revenue.record_invoice_issued(
+            account=book.acme,
+            number="I-1",
+            amount=100,
+            issued_on=day,
+            due_on=day.replace(day=31),
+            contract=contract,
+        )
+        ticket = support.record_ticket_opened(
+            account=book.acme, subject="Export fails", contact=book.jane
+        )
+        support.record_survey_response(
+            account=book.acme, kind="csat", score=4, ticket=ticket, contact=book.jane
+        )
+        moment = dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
+        timeline.record_email(
+            account=book.acme,
+            message_id="m-1@acme.com",
+            direction="inbound",
+            from_address="jane@acme.com",
+            sent_at=moment,
+            subject="Renewal",
+            contacts=[book.jane],
+        )
+        timeline.record_call_logged(
+            account=book.acme,
+            direction="outbound",
+            started_at=moment,
+            disposition="connected",
+            contacts=[book.jane],
+        )
+        timeline.record_meeting(
+            account=book.acme,
+            title="QBR",
+            meeting_type="qbr",
+            starts_at=moment,
+            ends_at=moment + dt.timedelta(hours=1),
+            external_attendees=[book.jane],
+            deal=deal,
+        )
+        timeline.record_note_added(account=book.acme, body="Champion leaving", contact=book.jane)
+        timeline.record_task_created(account=book.acme, title="Send deck", contact=book.jane)
+        timeline.record_market_signal(
+            account=book.acme, title="Raised B", sentiment="positive", occurred_at=moment
+        )
+        timeline.record_enrichment_update(
+            account=book.acme, source="clearbit", changes={"industry": {"new": "SaaS"}}
+        )
 
 
 # Which records an id names, in paths and bodies.
@@ -95,13 +184,47 @@ ID_MODELS: dict[str, type[models.Model]] = {
     "owner": User,
     "stage": Stage,
     "plan": Plan,
+    "deal_id": Deal,
+    "quote_id": Quote,
+    "order_id": Order,
+    "contract_id": Contract,
+    "invoice_id": Invoice,
+    "ticket_id": Ticket,
+    "response_id": SurveyResponse,
+    "deal": Deal,
+    "contract": Contract,
+    "ticket": Ticket,
+    "pipeline": Pipeline,
+    "contacts": Contact,
+    "email_id": Email,
+    "call_id": Call,
+    "meeting_id": Meeting,
+    "note_id": Note,
+    "task_id": Task,
+    "signal_id": MarketSignal,
+    "update_id": EnrichmentUpdate,
+    "thread": EmailThread,
+    "external_attendees": Contact,
+    "internal_attendees": User,
+    "assignee": User,
+    "logged_by": User,
+    "author": User,
+}
+# Where a name means another model: a deal's ``stage`` is a stage of a sales pipeline.
+ID_MODELS_UNDER: dict[str, dict[str, type[models.Model]]] = {
+    "/api/revenue/": {"stage": PipelineStage},
 }
 
 
-def _existing(name: str, value: Any) -> Any:
-    """An id of an existing record in place of a generated integer id; anything else (a
-    string, a negative case) as generated."""
+def _existing(path: str, name: str, value: Any) -> Any:
+    """An id of an existing record in place of a generated integer id (each of a list of
+    ids); anything else (a string, a negative case) as generated."""
     model = ID_MODELS.get(name)
+    for prefix, overrides in ID_MODELS_UNDER.items():
+        if path.startswith(prefix):
+            model = overrides.get(name, model)
+    if isinstance(value, list):
+        return [_existing(path, name, v) for v in value]
     if model is None or not isinstance(value, int) or isinstance(value, bool):
         return value
     ids = sorted(model._default_manager.values_list("pk", flat=True))
@@ -112,10 +235,10 @@ def aim_at_existing_records(case: schemathesis.Case) -> None:
     """Generated ids almost never exist, so almost every request would be a 404 or a 400
     about the id; pointing them at the records in the database reaches the code behind."""
     for name, value in (case.path_parameters or {}).items():
-        case.path_parameters[name] = _existing(name, value)
+        case.path_parameters[name] = _existing(case.path, name, value)
     if isinstance(case.body, dict):
         for name, value in case.body.items():
-            case.body[name] = _existing(name, value)
+            case.body[name] = _existing(case.path, name, value)
 
 
 @schema.parametrize()

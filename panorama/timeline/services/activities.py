@@ -133,6 +133,7 @@ def record_meeting(
     with transaction.atomic():
         meeting.save()
         log_created(meeting)
+        meeting.external_attendees.set(people)
         meeting.internal_attendees.set(team)
         post_record_entry(meeting, account, describe.meeting_entry(meeting, people, team))
     return meeting

@@ -201,6 +201,9 @@ def test_a_meeting_ends_after_it_starts(book, member):
         agenda="Usage review",
         outcome="Expansion to EMEA",
     )
+    meeting.refresh_from_db()
+    assert list(meeting.external_attendees.all()) == [book.jane]
+    assert list(meeting.internal_attendees.all()) == [member]
     entry = entries_about(meeting).get()
     assert entry.body == "Agenda\nUsage review\n\nOutcome\nExpansion to EMEA"
     assert ["Our team", "Bob Member"] in entry.details["facts"]
