@@ -40,8 +40,13 @@ def session_deltas(
     new_times = list(new)
     if not new_times:
         return Counter()
-    low, high = min(new_times), max(new_times) + SESSION_GAP
     before = list(existing)
+    if not before:
+        # Nothing stored nearby (the usual case): the new events' own starts are the change.
+        if len(new_times) == 1:
+            return Counter({day_of(new_times[0]): 1})
+        return Counter(day_of(t) for t in session_starts(new_times))
+    low, high = min(new_times), max(new_times) + SESSION_GAP
 
     def counted(times: list[dt.datetime]) -> Counter[dt.date]:
         # Only starts in [low, high] can differ; earlier events are read for context.
