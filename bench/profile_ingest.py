@@ -86,8 +86,9 @@ def main() -> None:
         # The fastest batches of the second half: what the code costs when the machine is
         # not busy with something else (other processes share the cores).
         late = sorted(spent[len(spent) // 2 :])
-        print(f"batches of the second half: fastest {late[0] * 1000:.1f} ms, fastest quarter "
-              f"{late[len(late) // 4] * 1000:.1f} ms, median {late[len(late) // 2] * 1000:.1f} ms")  # fmt: skip
+        fastest, quarter, median = (late[i] * 1000 for i in (0, len(late) // 4, len(late) // 2))
+        print(f"batches of the second half: fastest {fastest:.1f} ms, fastest quarter "
+              f"{quarter:.1f} ms, median {median:.1f} ms")  # fmt: skip
 
         if args.statements:
             time_statements(write, make_batches(10 * BATCH_SIZE, seed=8))

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
@@ -161,6 +162,18 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = f"Conflicts with existing records: {fields}." if conflict else f"Invalid: {fields}."
     body = {"detail": detail, "errors": errors}
     return api.create_response(request, body, status=409 if conflict else 400)
+
+
+@api.exception_handler(IntegrityError)
+def collided(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """A write that passed the models' checks but met a database constraint: another request
+    saved the same record meanwhile (two creates racing). A conflict, like a duplicate the
+    checks find; the service's transaction has rolled back, so nothing was written."""
+    body = {
+        "detail": "Conflicts with existing records: another change was saved meanwhile.",
+        "errors": {"__all__": ["Conflicts with another record saved meanwhile; try again."]},
+    }
+    return api.create_response(request, body, status=409)
 
 
 # Each app's router, at its own prefix; later apps add theirs here.

@@ -64,6 +64,13 @@ def decode(data: bytes) -> str:
             f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}): "
             "save it as CSV UTF-8 and upload it again."
         ) from None
+    if "\x00" in text:
+        # Past the first bytes (a binary file is caught above): no database stores it.
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise CsvFileError(
+            f"The file holds a NUL character on line {line}: it is not plain text. "
+            "Remove it or export the file as CSV UTF-8 again."
+        )
     return text.removeprefix("\ufeff")
 
 

@@ -27,6 +27,7 @@ from panorama.core import clock
 from panorama.core.models import User
 from panorama.core.visibility import visible_accounts
 from panorama.customers.models import Account
+from panorama.revenue.api_records import with_contact_visibility
 from panorama.support import metrics
 from panorama.support.models import (
     OPEN_STATUSES,
@@ -44,6 +45,7 @@ def tickets_for_list(user: User, *, account: Account | None = None) -> QuerySet[
     tickets = Ticket.objects.filter(account_id__in=visible_accounts(user).values("pk"))
     if account is not None:
         tickets = tickets.filter(account_id=account.pk)
+    tickets = with_contact_visibility(tickets, user)  # a contact is named only if seen
     return tickets.select_related("account", "contact").order_by("-created_at", "-id")
 
 
@@ -54,6 +56,7 @@ def survey_responses_for_list(
     responses = SurveyResponse.objects.filter(account_id__in=visible_accounts(user).values("pk"))
     if account is not None:
         responses = responses.filter(account_id=account.pk)
+    responses = with_contact_visibility(responses, user)  # a contact is named only if seen
     return responses.select_related("account", "contact", "ticket").order_by("-responded_at", "-id")
 
 

@@ -8,7 +8,7 @@ changing one is a 400 saying why.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -22,6 +22,7 @@ from panorama.customers.schemas import (
     StrictBody,
     Text255,
 )
+from panorama.revenue.api_records import seen_contact
 from panorama.revenue.schemas import Moment, MomentWindow, Name300, ReadOnly, UpdatedSince
 from panorama.support.models import (
     SurveyKind,
@@ -62,6 +63,10 @@ class TicketOut(Schema):
     escalated_at: dt.datetime | None
     csat: int | None
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_contact(obj: Any) -> Any:
+        return seen_contact(obj)
 
 
 class TicketPageOut(Schema):
@@ -144,6 +149,10 @@ class SurveyResponseOut(Schema):
     comment: str
     responded_at: dt.datetime
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_contact(obj: Any) -> Any:
+        return seen_contact(obj)
 
 
 class SurveyResponsePageOut(Schema):

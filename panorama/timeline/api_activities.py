@@ -26,6 +26,7 @@ from panorama.revenue.api_records import (
     visible_contact,
     visible_contacts_of,
     visible_record,
+    with_contact_visibility,
     with_visible_contacts,
 )
 from panorama.revenue.models import Deal
@@ -307,7 +308,8 @@ def delete_meeting(request: HttpRequest, meeting_id: int) -> Status[None]:
 
 
 def _notes(user: User) -> QuerySet[Note]:
-    return visible(Note.objects.select_related("account", "contact", "author"), user)
+    notes = Note.objects.select_related("account", "contact", "author")
+    return with_contact_visibility(visible(notes, user), user)
 
 
 @router.get("/notes", response={200: NotePageOut, **READ_ERRORS})
@@ -371,7 +373,8 @@ def delete_note(request: HttpRequest, note_id: int) -> Status[None]:
 
 
 def _tasks(user: User) -> QuerySet[Task]:
-    return visible(Task.objects.select_related("account", "contact", "assignee"), user)
+    tasks = Task.objects.select_related("account", "contact", "assignee")
+    return with_contact_visibility(visible(tasks, user), user)
 
 
 @router.get("/tasks", response={200: TaskPageOut, **READ_ERRORS})

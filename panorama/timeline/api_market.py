@@ -20,6 +20,7 @@ from panorama.revenue.api_records import (
     refuse_read_only,
     visible_account,
     visible_contact,
+    with_contact_visibility,
 )
 from panorama.timeline import services
 from panorama.timeline.api_activities import STAYS, filtered, one, visible
@@ -99,7 +100,8 @@ def delete_market_signal(request: HttpRequest, signal_id: int) -> Status[None]:
 
 
 def _updates(user: User) -> QuerySet[EnrichmentUpdate]:
-    return visible(EnrichmentUpdate.objects.select_related("account", "contact"), user)
+    updates = EnrichmentUpdate.objects.select_related("account", "contact")
+    return with_contact_visibility(visible(updates, user), user)
 
 
 @router.get("/enrichment-updates", response={200: EnrichmentUpdatePageOut, **READ_ERRORS})

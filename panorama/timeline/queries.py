@@ -49,6 +49,7 @@ from panorama.timeline.search import parse_search
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 PER_GROUP = 5
+MAX_ENTRY_ID = 2**63 - 1  # the largest primary key a database stores
 
 
 # --- public results ------------------------------------------------------------------------
@@ -85,10 +86,13 @@ def decode_cursor(cursor: str) -> Keyset:
         moment, _, pk = raw.partition("|")
         occurred_at = parse_datetime(moment)
         entry_id = int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if occurred_at is not None and occurred_at.tzinfo is not None:
+            # A time the database can store (no overflow once in UTC), an id it can hold.
+            occurred_at = occurred_at.astimezone(dt.UTC)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         occurred_at = None
         entry_id = 0
-    if occurred_at is None or occurred_at.tzinfo is None or entry_id <= 0:
+    if occurred_at is None or occurred_at.tzinfo is None or not 0 < entry_id <= MAX_ENTRY_ID:
         raise ValidationError({"cursor": "Not a cursor of this timeline."})
     return Keyset(occurred_at, entry_id)
 

@@ -28,6 +28,7 @@ from panorama.customers.schemas import (
     UserRefOut,
     _storable,
 )
+from panorama.revenue.api_records import seen_contact
 from panorama.revenue.schemas import (
     Moment,
     MomentWindow,
@@ -213,6 +214,10 @@ class EnrichmentUpdateOut(Schema):
     changes: dict[str, Any]
     occurred_at: dt.datetime
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_contact(obj: Any) -> Any:
+        return seen_contact(obj)
 
 
 class EnrichmentUpdatePageOut(Schema):

@@ -20,6 +20,7 @@ from panorama.customers.schemas import (
     UserRefOut,
     _storable,
 )
+from panorama.revenue.api_records import seen_contact
 from panorama.revenue.schemas import (
     Day,
     DayWindow,
@@ -290,6 +291,10 @@ class NoteOut(Schema):
     body: str
     created_at: dt.datetime
 
+    @staticmethod
+    def resolve_contact(obj: Any) -> Any:
+        return seen_contact(obj)
+
 
 class NotePageOut(Schema):
     items: list[NoteOut]
@@ -336,6 +341,10 @@ class TaskOut(Schema):
     assignee: UserRefOut | None
     completed_at: dt.datetime | None
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_contact(obj: Any) -> Any:
+        return seen_contact(obj)
 
 
 class TaskPageOut(Schema):

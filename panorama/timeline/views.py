@@ -24,6 +24,7 @@ from django_htmx.http import push_url
 from panorama.core.models import User
 from panorama.core.visibility import access_account, access_contact, visible_contacts
 from panorama.customers.models import Account, Contact
+from panorama.revenue.schemas import FIRST_YEAR, LAST_YEAR
 from panorama.timeline.queries import (
     TimelinePage,
     resolve_kinds,
@@ -95,10 +96,15 @@ class TimelineParams:
 
 
 def _date(value: str | None) -> dt.date | None:
+    """A day of the URL; unreadable, or so far out that its midnight leaves the calendar
+    once in UTC (or the day after it does not exist), it is left out."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None
+    return day
 
 
 def _start_of(day: dt.date) -> dt.datetime:
