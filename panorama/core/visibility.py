@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from panorama.core.models import AccountScope, User
@@ -55,3 +55,11 @@ def access_contact(user: User | Any, pk: int) -> Contact:
     if contact is None:
         raise Http404("No such contact")
     return contact
+
+
+def with_contact_visibility(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """``queryset`` (records with one ``contact``) annotated with ``contact_visible``: whether
+    ``user`` may see that contact. A contact since removed from every account the user sees is
+    not named (``seen_contact``), as for the contacts of a record and of a timeline entry."""
+    seen = visible_contacts(user).filter(pk=OuterRef("contact_id"))
+    return queryset.annotate(contact_visible=Exists(seen))

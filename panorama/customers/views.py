@@ -59,7 +59,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     usage = fetch_account_usage_tab(account) if tab == "usage" else None
     deals = revenue_queries.fetch_account_deals(account) if tab == "deals" else None
     revenue = revenue_queries.fetch_account_revenue(account) if tab == "revenue" else None
-    support = fetch_account_support(account) if tab == "revenue" else None
+    support = None
+    if tab == "revenue":
+        support = fetch_account_support(account, user=request.user)  # type: ignore[arg-type]
     timeline = {}
     if tab == "timeline":
         timeline = timeline_context(

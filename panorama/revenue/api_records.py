@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -143,14 +143,6 @@ def with_visible_contacts(user: User, lookup: str = "contacts") -> Prefetch:
         queryset=visible_contacts(user).order_by("last_name", "first_name", "id"),
         to_attr="visible_contacts",
     )
-
-
-def with_contact_visibility(queryset: QuerySet[M], user: User) -> QuerySet[M]:
-    """``queryset`` (records with one ``contact``) annotated with ``contact_visible``: whether
-    ``user`` may see that contact. A contact since removed from every account the user sees is
-    not named (``seen_contact``), as for the contacts of a record and of a timeline entry."""
-    seen = visible_contacts(user).filter(pk=OuterRef("contact_id"))
-    return queryset.annotate(contact_visible=Exists(seen))
 
 
 def seen_contact(record: Any) -> Contact | None:

@@ -25,9 +25,8 @@ from django.http import Http404
 
 from panorama.core import clock
 from panorama.core.models import User
-from panorama.core.visibility import visible_accounts
+from panorama.core.visibility import visible_accounts, with_contact_visibility
 from panorama.customers.models import Account
-from panorama.revenue.api_records import with_contact_visibility
 from panorama.support import metrics
 from panorama.support.models import (
     OPEN_STATUSES,
@@ -112,8 +111,12 @@ def _duration(end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F("created_at"), output_field=DurationField())
 
 
-def fetch_account_support(account: Account, *, now: dt.datetime | None = None) -> AccountSupport:
-    """An account's ticket figures, latest tickets and survey figures. Six queries."""
+def fetch_account_support(
+    account: Account, *, user: User, now: dt.datetime | None = None
+) -> AccountSupport:
+    """An account's ticket figures, latest tickets and survey figures. Six queries.
+
+    A ticket's contact is named only while ``user`` may see them (``contact_visible``)."""
     now = now or clock.now()
     since = now - dt.timedelta(days=ESCALATION_WINDOW_DAYS)
     tickets = Ticket.objects.filter(account=account)
@@ -133,7 +136,9 @@ def fetch_account_support(account: Account, *, now: dt.datetime | None = None) -
         average_resolution=_as_timedelta(figures["resolution"]),
         average_first_response=_as_timedelta(figures["first_response"]),
         recent=list(
-            tickets.select_related("contact").order_by("-created_at", "-id")[:RECENT_TICKETS]
+            with_contact_visibility(tickets.select_related("contact"), user).order_by(
+                "-created_at", "-id"
+            )[:RECENT_TICKETS]
         ),
         surveys=fetch_survey_figures(account),
     )

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from panorama.core.models import User
-from panorama.core.visibility import visible_accounts
+from panorama.core.visibility import visible_accounts, with_contact_visibility
 from panorama.customers.api_base import READ_ERRORS, WRITE_ERRORS, authored_by, caller, keyset_page
 from panorama.revenue.api_records import (
     active_user,
@@ -26,7 +26,6 @@ from panorama.revenue.api_records import (
     visible_contact,
     visible_contacts_of,
     visible_record,
-    with_contact_visibility,
     with_visible_contacts,
 )
 from panorama.revenue.models import Deal

@@ -14,13 +14,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from panorama.core.models import User
+from panorama.core.visibility import with_contact_visibility
 from panorama.customers.api_base import READ_ERRORS, WRITE_ERRORS, authored_by, caller, keyset_page
 from panorama.revenue.api_records import (
     in_window,
     refuse_read_only,
     visible_account,
     visible_contact,
-    with_contact_visibility,
 )
 from panorama.timeline import services
 from panorama.timeline.api_activities import STAYS, filtered, one, visible

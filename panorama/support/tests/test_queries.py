@@ -17,7 +17,7 @@ HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
 
-def test_ticket_figures_by_hand(book):
+def test_ticket_figures_by_hand(book, admin):
     start = NOW - 10 * DAY
     # Resolved in 2 h and 10 h (average 6 h); first answers after 1 h and 3 h (average 2 h).
     services.record_ticket_opened(
@@ -53,15 +53,15 @@ def test_ticket_figures_by_hand(book):
     )
     services.record_ticket_opened(account=book.globex, subject="Elsewhere", created_at=start)
     with frozen_at(NOW):
-        result = queries.fetch_account_support(book.acme)
+        result = queries.fetch_account_support(book.acme, user=admin)
     assert (result.total, result.open, result.escalated_recently) == (4, 2, 1)
     assert result.average_resolution == 6 * HOUR
     assert result.average_first_response == 2 * HOUR
     assert [t.subject for t in result.recent] == ["C", "B", "A", "D"]
 
 
-def test_an_account_without_tickets_has_empty_figures(book):
-    result = queries.fetch_account_support(book.acme)
+def test_an_account_without_tickets_has_empty_figures(book, admin):
+    result = queries.fetch_account_support(book.acme, user=admin)
     assert (result.total, result.open) == (0, 0)
     assert result.average_resolution is None and result.average_first_response is None
     assert result.surveys.nps is None and result.surveys.csat_average is None
@@ -170,9 +170,9 @@ def _count(function) -> int:
     return len(ctx.captured_queries)
 
 
-def test_reads_make_the_same_number_of_queries_at_1_and_50_records(book, member):
+def test_reads_make_the_same_number_of_queries_at_1_and_50_records(book, member, admin):
     reads = {
-        "fetch_account_support": lambda: queries.fetch_account_support(book.acme),
+        "fetch_account_support": lambda: queries.fetch_account_support(book.acme, user=admin),
         "tickets_for_list": lambda: queries.tickets_for_list(member),
         "survey_responses_for_list": lambda: queries.survey_responses_for_list(member),
     }
@@ -180,3 +180,18 @@ def test_reads_make_the_same_number_of_queries_at_1_and_50_records(book, member)
     one = {name: _count(read) for name, read in reads.items()}
     _populate(book.acme, 49, 1)
     assert {name: _count(read) for name, read in reads.items()} == one
+
+
+def test_the_support_tab_does_not_name_a_contact_the_reader_may_no_longer_see(book, member):
+    from conftest import client_for
+    from panorama.customers.models import Membership
+
+    services.record_ticket_opened(account=book.acme, subject="SSO loops", contact=book.jane)
+    # Jane leaves Acme (the member's account) but stays at Initech, which the member can't see.
+    Membership.objects.filter(contact=book.jane, account=book.acme).delete()
+
+    (ticket,) = queries.fetch_account_support(book.acme, user=member).recent
+    assert ticket.contact_visible is False
+    page = client_for(member).get(f"/customers/accounts/{book.acme.pk}/?tab=revenue")
+    assert page.status_code == 200
+    assert "SSO loops" in page.text and "Jane Doe" not in page.text
