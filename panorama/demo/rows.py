@@ -33,6 +33,7 @@ _CONVERTED_TYPES = frozenset(
     }
 )
 _JSON_CACHE_LIMIT = 4096
+_DATETIME_CACHE_LIMIT = 65536
 ROWS_PER_CALL = 5000
 
 
@@ -139,10 +140,18 @@ def _converter(field: models.Field[Any, Any], db: BaseDatabaseWrapper) -> Callab
         adapt = db.ops.adapt_datetimefield_value
 
         # An aware datetime needs no preparing before the backend's adapter; the field's
-        # checks (naive values, dates) cost more than the adapting itself.
+        # checks (naive values, dates) cost more than the adapting itself. Rows often repeat
+        # an instant (a timeline entry's time is copied to its links): adapt each once.
+        adapted: dict[dt.datetime, Any] = {}
+
         def prepare_datetime(value: Any) -> Any:
             if type(value) is dt.datetime and value.tzinfo is not None:
-                return adapt(value)
+                found = adapted.get(value)
+                if found is None:
+                    if len(adapted) >= _DATETIME_CACHE_LIMIT:
+                        adapted.clear()
+                    found = adapted[value] = adapt(value)
+                return found
             return prepare(value)
 
         return prepare_datetime

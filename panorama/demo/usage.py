@@ -7,8 +7,12 @@ Two halves:
   declining), an active period following its lifecycle (churned accounts stop 60-200 days
   before ``today``, trials only use it in their last 30 days, onboarding customers ramp up),
   and the features it adopted; each contact in it (a *seat*) gets an activity level (many end
-  users light, champions heavy, some never active). ``UsagePlan.messages`` then replays the
-  365 days ending yesterday, day by day, as Segment messages (``validation.Message``):
+  users light, champions heavy, some never active). The account's cast (``personalities``,
+  shared with the customer records) bends this: at-risk customers decline, healthy ones
+  don't, ghosts stop using the product the day they stop answering (``quiet_since``), and
+  churned customers stop the day their records say the relationship ended.
+  ``UsagePlan.messages`` then replays the 365 days ending yesterday, day by day, as Segment
+  messages (``validation.Message``):
   sessions of 2-12 events minutes apart in working hours, weekends at ~15% of weekdays, an
   ``identify`` before a contact's first event and a ``group`` before an account's first one.
   Each account draws from its own ``Random`` seeded with the seed and its external id, so
@@ -39,6 +43,7 @@ from django.db import connection, transaction
 from panorama.core.actors import Actor, acting_as
 from panorama.customers.models import Account, Contact, Membership
 from panorama.demo.loader import _large_sqlite_cache
+from panorama.demo.personalities import AccountCast, cast_accounts
 from panorama.demo.records import DemoAccount, DemoDataset
 from panorama.demo.reference import DemoLoadError
 from panorama.usage.ingest import write_batches
@@ -123,6 +128,10 @@ class UsageAccount:
     plan: str | None
     created_at: dt.datetime
     customer_since: dt.date | None
+    # From the account's cast (``personalities``): at-risk customers' use declines, healthy
+    # ones' doesn't, ghosts stop on ``quiet_since``, churned customers on theirs.
+    personality: str = ""
+    quiet_since: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +203,8 @@ def inputs_from_dataset(
     instead, which is faster for large demos.
     """
     chosen = dataset.accounts if limit is None else dataset.accounts[:limit]
-    accounts = [usage_account(a) for a in chosen]
+    casts = cast_accounts(dataset.accounts, dataset.seed, dataset.today)
+    accounts = [usage_account(a, casts[a.index]) for a in chosen]
     seats: list[UsageSeat] = []
     for contact in dataset.contacts():
         if not contact.external_id:
@@ -216,8 +226,8 @@ def inputs_from_dataset(
     return accounts, seats
 
 
-def usage_account(account: DemoAccount) -> UsageAccount:
-    """The generator's view of a generated account."""
+def usage_account(account: DemoAccount, cast: AccountCast | None = None) -> UsageAccount:
+    """The generator's view of a generated account (and of its cast, if given)."""
     return UsageAccount(
         external_id=account.external_id,
         name=account.name,
@@ -225,6 +235,8 @@ def usage_account(account: DemoAccount) -> UsageAccount:
         plan=account.plan,
         created_at=account.created_at,
         customer_since=account.customer_since,
+        personality=cast.personality.value if cast is not None else "",
+        quiet_since=cast.quiet_since if cast is not None else None,
     )
 
 
@@ -262,6 +274,8 @@ def _account_profile(
         stop = today - dt.timedelta(days=rng.randint(*CHURN_STOP_DAYS))
         if account.customer_since is not None:
             stop = max(stop, account.customer_since + dt.timedelta(days=30))
+        if account.quiet_since is not None:
+            stop = account.quiet_since  # the day the records say the relationship ended
         end, trend = min(end, stop, today - dt.timedelta(days=CHURN_STOP_DAYS[0])), "churning"
     elif account.status == "trial":
         start, trend = max(start, today - dt.timedelta(days=30)), "trial"
@@ -276,6 +290,12 @@ def _account_profile(
             trend = "growing"
         elif draw < TREND_SHARE["growing"] + TREND_SHARE["declining"]:
             trend = "declining"
+    if account.personality == "at_risk" and trend in {"flat", "growing"}:
+        trend = "declining"
+    elif account.personality == "healthy" and trend == "declining":
+        trend = "flat"
+    elif account.personality == "ghost" and account.quiet_since is not None:
+        end = min(end, account.quiet_since)  # nobody has logged in since
     features = tuple((name, weight) for name, weight, share in FEATURES if rng.random() < share)
     return AccountProfile(
         account=account,
@@ -609,7 +629,9 @@ def load_usage(
     chosen = dataset.accounts if limit is None else dataset.accounts[:limit]
     summary = UsageSummary(accounts=len(chosen))
     seats = _seats_from_database([a.external_id for a in chosen])
-    plan = plan_usage([usage_account(a) for a in chosen], seats, dataset.seed, dataset.today)
+    casts = cast_accounts(dataset.accounts, dataset.seed, dataset.today)
+    accounts = [usage_account(a, casts[a.index]) for a in chosen]
+    plan = plan_usage(accounts, seats, dataset.seed, dataset.today)
     delays = random.Random(f"panorama-demo-usage-delays:{dataset.seed}")
     next_report = PROGRESS_EVERY
     with acting_as(Actor(source="demo")), transaction.atomic(), _large_sqlite_cache():

@@ -2,8 +2,9 @@
 
 ``post_save`` covers every single-row write of a ``Membership`` (the admin, the REST API,
 forms, ``Membership.objects.create``). Bulk writers (Segment ingestion's ``bulk_create``, the
-demo loader's ``RowWriter``) send no signals: they stay as fast as they were and write no
-such entries. Deleting a membership deletes its entry.
+demo loader's ``RowWriter``) send no signals, so they stay as fast as they were; Segment's
+write no such entries, and the demo loader writes them itself, in the services' shape, for
+people who joined during its year. Deleting a membership deletes its entry.
 """
 
 from __future__ import annotations

@@ -121,7 +121,12 @@ def test_growing_accounts_grow_and_declining_ones_decline():
     first_end, last_start = plan.first_day + quarter, plan.last_day - quarter
     checked: Counter[str] = Counter()
     for profile in plan.accounts:
-        events = by_account.get(profile.account.external_id, [])
+        # Only people there all year: those who joined later make any account busier late.
+        seats = plan.seats[profile.account.external_id]
+        all_year = {s.seat.user_id for s in seats if s.first_day <= plan.first_day}
+        events = [
+            m for m in by_account.get(profile.account.external_id, []) if m.user_id in all_year
+        ]
         if profile.trend not in ("growing", "declining") or len(events) < 150:
             continue
         early = sum(m.timestamp.date() < first_end for m in events)

@@ -16,8 +16,8 @@ def record_contact_added(*, account: Account, contact: Contact) -> Entry:
     """Put "contact joined account" on both timelines, at the time the membership was made.
 
     Called for every ``Membership`` saved as new (a ``post_save`` receiver, see
-    ``receivers.py``); bulk writers (Segment ingestion, the demo loader) send no signals and
-    write no such entry. Posting twice for one membership leaves one entry.
+    ``receivers.py``); bulk writers send no signals: Segment ingestion writes no such entry,
+    the demo loader writes its own. Posting twice for one membership leaves one entry.
     """
     membership = Membership.objects.filter(account=account, contact=contact).first()
     if membership is None:

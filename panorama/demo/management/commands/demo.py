@@ -11,7 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from panorama.core import clock
 from panorama.demo.generator import generate
+from panorama.demo.history import DEFAULT_RECORDS_ACCOUNTS, records_limit
+from panorama.demo.history_loader import load_history
 from panorama.demo.loader import DemoLoadError, check_empty, load
+from panorama.demo.phrases import DEFAULT_COMPETITORS
 from panorama.demo.usage import DEFAULT_USAGE_ACCOUNTS, load_usage
 from panorama.demo.users import DEMO_ADMIN_EMAIL, DEMO_PASSWORD
 
@@ -25,13 +28,15 @@ def _date(value: str) -> dt.date:
 
 class Command(BaseCommand):
     """Generate accounts, contacts, users, plans and tags for a seed, load them, then ingest
-    a year of their product usage (``demo.usage``) through the tracking API's code."""
+    a year of their product usage (``demo.usage``) through the tracking API's code, and write
+    a year of their customer records (``demo.history``)."""
 
     help = (
         "Load deterministic demo data (accounts with hierarchy, contacts, CSMs, plans, tags) "
         "into a database without accounts or contacts. The same --accounts, --seed and "
-        "--today always give the same data, including a year of product usage for the first "
-        "accounts (--no-usage to skip it)."
+        "--today always give the same data, including a year of product usage and of customer "
+        "records (e-mails, calls, meetings, deals, contracts, invoices, tickets…) for the "
+        "first accounts (--no-usage, --no-records to skip them)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,6 +64,27 @@ class Command(BaseCommand):
             help=f"How many accounts (the first ones) get usage (default: all, at most "
             f"{DEFAULT_USAGE_ACCOUNTS:,}).",
         )
+        parser.add_argument(
+            "--records",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Also generate a year of customer records: e-mail threads, calls, meetings, "
+            "notes, tasks, deals, contracts, invoices, tickets, surveys, market signals "
+            "(default: on).",
+        )
+        parser.add_argument(
+            "--records-accounts",
+            type=int,
+            default=None,
+            help=f"How many accounts (the first ones) get records (default: all, at most "
+            f"{DEFAULT_RECORDS_ACCOUNTS:,}).",
+        )
+        parser.add_argument(
+            "--competitors",
+            default=",".join(DEFAULT_COMPETITORS),
+            help="Comma-separated competitor names customers mention in the records "
+            f"(default: {', '.join(DEFAULT_COMPETITORS)}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count: int = options["accounts"]
@@ -77,6 +103,14 @@ class Command(BaseCommand):
         elif usage_accounts < 0:
             raise CommandError(f"--usage-accounts must not be negative (got {usage_accounts}).")
         with_usage = bool(options["usage"]) and usage_accounts > 0
+        requested: int | None = options["records_accounts"]
+        if requested is not None and requested < 0:
+            raise CommandError(f"--records-accounts must not be negative (got {requested}).")
+        records_accounts = records_limit(count, requested)
+        with_records = bool(options["records"]) and records_accounts > 0
+        competitors = [c.strip() for c in str(options["competitors"]).split(",") if c.strip()]
+        if not competitors:
+            raise CommandError("--competitors needs at least one name.")
         verbose = options["verbosity"] >= 2
         started = time.perf_counter()
         try:
@@ -93,6 +127,16 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"usage: {usage.events:,} events for {usage.accounts:,} accounts: "
                         f"{usage.seconds:.1f} s"
+                    )
+            if with_records:
+                history = load_history(
+                    dataset, records_accounts, competitors=competitors, progress=progress
+                )
+                summary.counts.update(history.counts)
+                summary.timings["records"] = history.seconds
+                if verbose:
+                    self.stdout.write(
+                        f"records for {history.accounts:,} accounts: {history.seconds:.1f} s"
                     )
         except DemoLoadError as exc:
             raise CommandError(str(exc)) from exc
