@@ -4,17 +4,15 @@ write, validation that names the field and changes nothing, paging, filters, his
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.test import Client
 
 from conftest import Book
 from panorama.core import clock
 from panorama.core.actors import Actor, acting_as
-from panorama.core.models import ApiToken, User
+from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import (
     Account,
     AccountFollower,
@@ -28,38 +26,9 @@ from panorama.customers.models import (
 pytestmark = pytest.mark.django_db
 
 
-class Api:
-    """Requests to ``/api/customers`` with a persona's bearer token: ``api.get(path, as_=…)``."""
-
-    def __init__(self, users: dict[str, User]) -> None:
-        self.client = Client()
-        self.tokens = {name: ApiToken.issue(user=u, name="test")[1] for name, u in users.items()}
-
-    def send(self, method: str, path: str, body: Any = None, *, as_: str = "member") -> Any:
-        kwargs: dict[str, Any] = {"headers": {"Authorization": f"Bearer {self.tokens[as_]}"}}
-        if body is not None:
-            kwargs |= {"data": json.dumps(body), "content_type": "application/json"}
-        return getattr(self.client, method)(f"/api/customers{path}", **kwargs)
-
-    def get(self, path: str, **kw: Any) -> Any:
-        return self.send("get", path, **kw)
-
-    def post(self, path: str, body: Any, **kw: Any) -> Any:
-        return self.send("post", path, body, **kw)
-
-    def patch(self, path: str, body: Any, **kw: Any) -> Any:
-        return self.send("patch", path, body, **kw)
-
-    def put(self, path: str, **kw: Any) -> Any:
-        return self.send("put", path, **kw)
-
-    def delete(self, path: str, **kw: Any) -> Any:
-        return self.send("delete", path, **kw)
-
-
 @pytest.fixture
 def api(book: Book, admin: User, member: User, outsider: User) -> Api:
-    return Api({"admin": admin, "member": member, "outsider": outsider})
+    return Api("/customers", {"admin": admin, "member": member, "outsider": outsider})
 
 
 @pytest.fixture
@@ -79,18 +48,6 @@ def sf_id(db: None) -> CustomFieldDefinition:
         is_synced=True,
         source="Salesforce",
     )
-
-
-def database() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the customer tables, to show that a refused write changed nothing."""
-    return {
-        model._meta.label: sorted(model._default_manager.values_list(), key=repr)
-        for model in apps.get_app_config("customers").get_models()
-    }
-
-
-def ids(response: Any) -> set[int]:
-    return {item["id"] for item in response.json()["items"]}
 
 
 # Who sees what

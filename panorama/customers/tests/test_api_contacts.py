@@ -8,6 +8,7 @@ import pytest
 
 from conftest import Book
 from panorama.core.models import RecordChange, User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import (
     Account,
     AttributeChange,
@@ -16,14 +17,13 @@ from panorama.customers.models import (
     Entity,
     Membership,
 )
-from panorama.customers.tests.test_api_accounts import Api, database, ids
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api(book: Book, admin: User, member: User, outsider: User) -> Api:
-    return Api({"admin": admin, "member": member, "outsider": outsider})
+    return Api("/customers", {"admin": admin, "member": member, "outsider": outsider})
 
 
 def membership(contact: Contact, account: Account) -> Membership:

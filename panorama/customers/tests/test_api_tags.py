@@ -10,15 +10,15 @@ import pytest
 from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import Account, AttributeChange, CustomFieldDefinition, Entity, Tag
-from panorama.customers.tests.test_api_accounts import Api, database, ids
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api(book: Book, admin: User, member: User, outsider: User) -> Api:
-    return Api({"admin": admin, "member": member, "outsider": outsider})
+    return Api("/customers", {"admin": admin, "member": member, "outsider": outsider})
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.audit import changes_of
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import Account, Plan
 from panorama.revenue import services
 from panorama.revenue.models import Contract, Invoice
-from panorama.revenue.tests.api_client import Api, database, ids
 from panorama.revenue.tests.conftest import TODAY
 from panorama.timeline.models import Entry
 

@@ -14,9 +14,9 @@ from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.audit import changes_of
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.revenue import services
 from panorama.revenue.models import Deal, Order, PipelineStage, Quote
-from panorama.revenue.tests.api_client import Api, database, ids
 from panorama.revenue.tests.conftest import NOW
 from panorama.timeline.models import Entry
 

@@ -12,10 +12,10 @@ import pytest
 from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import Account
 from panorama.revenue import services
 from panorama.revenue.models import PipelineStage
-from panorama.revenue.tests.api_client import Api, database, ids
 
 pytestmark = pytest.mark.django_db
 

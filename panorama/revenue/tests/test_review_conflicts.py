@@ -13,9 +13,9 @@ from django.db.models import Model
 from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database
 from panorama.revenue import services
 from panorama.revenue.models import Invoice
-from panorama.revenue.tests.api_client import Api, database
 from panorama.timeline import services as timeline_services
 from panorama.timeline.models import Email
 

@@ -11,8 +11,8 @@ from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.audit import changes_of
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import Account
-from panorama.revenue.tests.api_client import Api, database, ids
 from panorama.support import services
 from panorama.support.models import SurveyResponse, Ticket
 

@@ -15,9 +15,9 @@ from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.audit import changes_of
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api, database, ids
 from panorama.customers.models import Account, Contact, Membership
 from panorama.revenue import services as revenue
-from panorama.revenue.tests.api_client import Api, database, ids
 from panorama.timeline import services
 from panorama.timeline.models import (
     Call,

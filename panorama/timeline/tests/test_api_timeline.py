@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from conftest import Book
 from panorama.core.actors import Actor, acting_as
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api
 from panorama.customers.models import Account
-from panorama.revenue.tests.api_client import Api
 from panorama.timeline import services
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from conftest import Book, client_for
 from panorama.core.actors import Actor, acting_as
 from panorama.core.models import User
+from panorama.core.tests.api_client import Api
 from panorama.customers.models import Membership
-from panorama.revenue.tests.api_client import Api
 from panorama.support import services as support_services
 from panorama.timeline import services
 

@@ -1,5 +1,5 @@
-"""Test support for the record APIs (revenue, support, timeline): requests as a persona, and a
-snapshot of every record table to show that a refused request changed nothing."""
+"""Test support for the REST API: requests as a persona, and a snapshot of every record table
+to show that a refused request changed nothing."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ class Api:
 
     def patch(self, path: str, body: Any, **kw: Any) -> Any:
         return self.send("patch", path, body, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self.send("put", path, **kw)
 
     def delete(self, path: str, **kw: Any) -> Any:
         return self.send("delete", path, **kw)
