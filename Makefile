@@ -19,7 +19,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/panorama run
 
-## Run the test suite (browser tests need Chromium: /usr/bin/chromium).
+## Run the test suite (browser tests need Chromium: /usr/bin/chromium), one worker per CPU.
+## PYTEST_ARGS replaces the default, e.g. make test PYTEST_ARGS='-p no:xdist -k timeline'.
+PYTEST_ARGS ?= -n auto
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
