@@ -33,6 +33,8 @@ MAX_GROUP_EVENTS = 10_000
 MAX_PENDING_EVENTS = 40_000
 WAIT_SECONDS = 15.0
 WRITER_AUTOCHECKPOINT_PAGES = 20_000  # the writer checkpoints itself past ~80 MB of WAL
+WRITER_CACHE_KIB = 64 * 1024  # the writer's page cache: the hot index pages of a burst
+KEEP_WARM_SECONDS = 2.0  # an idle SQLite writer keeps its connection (and cache) this long
 
 
 class Busy(Exception):
@@ -87,8 +89,10 @@ class GroupCommitter:
 
     def _take(self) -> list[_Pending]:
         with self._lock:
-            while not self._queue:
-                self._lock.wait()
+            if not self._lock.wait_for(lambda: bool(self._queue), timeout=KEEP_WARM_SECONDS):
+                # Idle: give the connection back (with its page cache) until work comes.
+                connection.close()
+                self._lock.wait_for(lambda: bool(self._queue))
             group: list[_Pending] = []
             size = 0
             while self._queue and (
@@ -103,7 +107,8 @@ class GroupCommitter:
     def _run(self) -> None:
         while True:
             group = self._take()
-            close_old_connections()
+            if connection.vendor != "sqlite":
+                close_old_connections()  # SQLite's is kept open through a burst, see below
             try:
                 with _writers_take_turns():
                     errors = write_batches([(item.messages, item.received_at) for item in group])
@@ -111,10 +116,12 @@ class GroupCommitter:
                 log.exception("group commit of %d requests failed", len(group))
                 connection.close()
                 errors = [exc] * len(group)
-            if not self._queue:
+            if not self._queue and connection.vendor != "sqlite":
                 # Idle: give the connection back rather than hold it open between bursts
                 # (PostgreSQL counts it, and a database can't be dropped while it's open).
                 # Before waking the requests, so nothing they do next finds it still open.
+                # SQLite's stays open while requests keep coming: reopening it cost the
+                # writer its page cache, so every group re-read the indexes it writes to.
                 connection.close()
             for item, error in zip(group, errors, strict=True):
                 item.error = error
@@ -141,6 +148,7 @@ def _writers_take_turns() -> Iterator[None]:
                 # The checkpointer copies the WAL into the database after each commit; the
                 # writer's own commit checkpoints only if that falls far behind.
                 cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}")
+                cursor.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
