@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -277,10 +278,11 @@ def reject_unstorable(raw: bytes | str, parsed: Any, *, what: str = "the body") 
     Python's JSON parser accepts both (as ``\\u0000`` and ``\\ud800`` escapes), but
     PostgreSQL rejects NUL in text and JSON, and a lone surrogate is not Unicode at all;
     without this check such a message would fail at commit as a server error, which SDKs
-    retry forever. Only bodies holding a ``\\u`` escape pay for the walk over their strings.
+    retry forever. Both can only arrive as escapes, so only a body whose text holds a
+    ``\\u0000`` or a surrogate escape that is not half of a pair (emoji are sent as pairs)
+    pays for the walk over its strings; the walk decides (``\\\\u0000`` is not a NUL).
     """
-    marker: Any = b"\\u" if isinstance(raw, bytes) else "\\u"
-    if marker not in raw:
+    if not _suspect(raw):
         return
     say = f"{what}: " if what else ""
     for text in _strings(parsed):
@@ -292,6 +294,34 @@ def reject_unstorable(raw: bytes | str, parsed: Any, *, what: str = "the body") 
             raise InvalidPayload(
                 "invalid_json", f"{say}contains a lone UTF-16 surrogate (\\ud800-\\udfff)"
             ) from None
+
+
+# The escapes that may spell a NUL or half of a surrogate pair: a literal prefix, so the scan
+# over a large body is quick; pairing is then checked on the few matches.
+_ESCAPE = r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})"
+_ESCAPE_TEXT = re.compile(_ESCAPE)
+_ESCAPE_BYTES = re.compile(_ESCAPE.encode())
+
+
+def _suspect(raw: bytes | str) -> bool:
+    """True when ``raw`` holds a ``\\u0000`` escape or a surrogate escape that is not half of
+    a pair (a high one right before a low one), i.e. when the strings must be walked."""
+    matches = _ESCAPE_BYTES.finditer(raw) if isinstance(raw, bytes) else _ESCAPE_TEXT.finditer(raw)
+    high_ends_at: int | None = None  # where the last unpaired high surrogate escape ends
+    for match in matches:
+        token = match.group()
+        hex_digits = (token.decode("ascii") if isinstance(token, bytes) else token)[2:]
+        if hex_digits == "0000":
+            return True
+        if hex_digits[1] in "89abAB":  # a high surrogate: a low one must follow at once
+            if high_ends_at is not None:
+                return True
+            high_ends_at = match.end()
+        elif high_ends_at != match.start():  # a low surrogate without its high one
+            return True
+        else:
+            high_ends_at = None
+    return high_ends_at is not None
 
 
 def _strings(value: Any) -> Iterator[str]:
