@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 MAX_EVENT_BYTES = 32 * 1024
 MAX_REQUEST_BYTES = 500 * 1024
 MAX_BATCH_EVENTS = 2500
@@ -257,15 +259,25 @@ def decode_json(data: bytes, *, what: str = "the body") -> Any:
     """
     say = f"{what}: " if what else ""
     try:
-        parsed = json.loads(data, parse_constant=_reject_constant)
+        parsed = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # orjson is stricter in places (integers past 64 bits, UTF-16 bodies, lone surrogate
+        # escapes): the standard library decides, so what is accepted and every error message
+        # stay exactly as they were; only well-formed bodies take the fast path.
+        parsed = _decode_slowly(data, say)
+    reject_unstorable(data, parsed, what=what)
+    return parsed
+
+
+def _decode_slowly(data: bytes | str, say: str) -> Any:
+    try:
+        return json.loads(data, parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise InvalidPayload("invalid_json", f"{say}not valid UTF-8") from None
     except ValueError as exc:
         raise InvalidPayload("invalid_json", f"{say}not valid JSON ({exc})") from None
     except RecursionError:
         raise InvalidPayload("invalid_json", f"{say}nested too deeply") from None
-    reject_unstorable(data, parsed, what=what)
-    return parsed
 
 
 def _reject_constant(name: str) -> Any:
