@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Tests use a file too (one per test worker), not Django's shared in-memory database:
+    # that one locks whole tables between connections, where WAL lets readers run beside
+    # the writer, so concurrency tests would test something Panorama never runs on.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     if str(DATABASES["default"]["NAME"]) != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
