@@ -10,7 +10,7 @@ from typing import Any
 from panorama.customers.models import Account, Plan
 from panorama.imports.accounts import field_label, shown_value
 from panorama.imports.columns import KINDS
-from panorama.imports.deals import copy_of, validate_candidate
+from panorama.imports.deals import copy_of, existing_records, validate_candidate
 from panorama.imports.engine import (
     AccountLookup,
     Importer,
@@ -48,17 +48,9 @@ class ContractImporter(Importer):
     def prefetch(self, rows: Sequence[ParsedRow]) -> None:
         self.accounts = AccountLookup()
         self.accounts.load(r.values["account"] for r in rows if "account" in r.values)
-        contracts: dict[int, Contract] = {}
-        query = Contract.objects.select_related(*RELATED)
-        external_ids = sorted({r.values["external_id"] for r in rows if "external_id" in r.values})
-        for chunk in batches(external_ids):
-            contracts.update({c.pk: c for c in query.filter(external_id__in=chunk)})
-        account_ids = {a.pk for a in self.accounts.by_external_id.values()}
-        account_ids |= {a.pk for same in self.accounts.by_domain.values() for a in same}
-        if any("external_id" not in r.values for r in rows) or len(contracts) < len(external_ids):
-            for chunk in batches(sorted(account_ids)):
-                for contract in query.filter(account_id__in=chunk):
-                    contracts.setdefault(contract.pk, contract)
+        contracts: dict[int, Contract] = existing_records(
+            Contract.objects.select_related(*RELATED), rows, self.accounts
+        )
         self.by_external_id = {c.external_id: c for c in contracts.values() if c.external_id}
         self.by_start: dict[tuple[int, Any], list[Contract]] = {}
         for contract in contracts.values():

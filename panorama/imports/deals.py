@@ -70,23 +70,29 @@ def copy_of(record: Any, related: Sequence[str]) -> Any:
     return copy
 
 
+def existing_records(query: Any, rows: Sequence[ParsedRow], accounts: Any) -> dict[int, Any]:
+    """The records of ``query`` the rows may update, in bulk: by external id, and when a row
+    has none (or an id is new), every record of the accounts the rows name."""
+    records: dict[int, Any] = {}
+    external_ids = sorted({r.values["external_id"] for r in rows if "external_id" in r.values})
+    for chunk in batches(external_ids):
+        records.update({r.pk: r for r in query.filter(external_id__in=chunk)})
+    account_ids = {a.pk for a in accounts.by_external_id.values()}
+    account_ids |= {a.pk for same in accounts.by_domain.values() for a in same}
+    if any("external_id" not in r.values for r in rows) or len(records) < len(external_ids):
+        for chunk in batches(sorted(account_ids)):
+            for record in query.filter(account_id__in=chunk):
+                records.setdefault(record.pk, record)
+    return records
+
+
 class DealImporter(Importer):
     spec = KINDS["deals"]
 
     def prefetch(self, rows: Sequence[ParsedRow]) -> None:
         self.accounts = AccountLookup()
         self.accounts.load(r.values["account"] for r in rows if "account" in r.values)
-        deals: dict[int, Deal] = {}
-        external_ids = sorted({r.values["external_id"] for r in rows if "external_id" in r.values})
-        query = Deal.objects.select_related(*RELATED)
-        for chunk in batches(external_ids):
-            deals.update({d.pk: d for d in query.filter(external_id__in=chunk)})
-        account_ids = {a.pk for a in self.accounts.by_external_id.values()}
-        account_ids |= {a.pk for same in self.accounts.by_domain.values() for a in same}
-        if any("external_id" not in r.values for r in rows) or len(deals) < len(external_ids):
-            for chunk in batches(sorted(account_ids)):
-                for deal in query.filter(account_id__in=chunk):
-                    deals.setdefault(deal.pk, deal)
+        deals = existing_records(Deal.objects.select_related(*RELATED), rows, self.accounts)
         self.by_external_id = {d.external_id: d for d in deals.values() if d.external_id}
         self.by_name: dict[tuple[int, str], list[Deal]] = {}
         for deal in deals.values():
