@@ -112,10 +112,12 @@ def account_events(
     limit: int = Query(50, ge=1, le=MAX_PAGE),
     before: str | None = Query(None, description="The `next` cursor of the previous page."),
 ) -> dict[str, Any]:
-    """The live view: the account's product events (track, page, screen), newest first.
+    """The live view: the account's product events (track, page, screen), latest arrival first.
 
-    Paged by keyset on (timestamp, id), not by offset: an event arriving between two page
-    requests neither shifts nor repeats anything on the older pages.
+    Events are listed in the order they reached Panorama, as a live feed shows them: a late
+    event (say, from a mobile app that was offline) appears when it arrives, with its own
+    timestamp. Paged by keyset on the event id, not by offset: an event arriving between two
+    page requests neither shifts nor repeats anything on the older pages.
     """
     account = access_account(request.auth, account_id)  # type: ignore[attr-defined]
     events = (
@@ -125,11 +127,10 @@ def account_events(
             *("id", "message_id", "type", "name", "timestamp", "properties", "contact"),
             *("contact__id", "contact__first_name", "contact__last_name", "contact__email"),
         )
-        .order_by("-timestamp", "-id")
+        .order_by("-id")
     )
     if before:
-        at, pk = _decode_cursor(before)
-        events = events.filter(Q(timestamp__lt=at) | Q(timestamp=at, id__lt=pk))
+        events = events.filter(id__lt=_decode_cursor(before))
     # One more than asked tells whether there is a next page, without a COUNT.
     rows = list(events[: limit + 1])
     page = rows[:limit]
@@ -152,20 +153,18 @@ def account_events(
 
 
 def _encode_cursor(event: Event) -> str:
-    """An opaque cursor for "events older than this one"."""
-    raw = f"{event.timestamp.isoformat()}|{event.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """An opaque cursor for "events that arrived before this one"."""
+    return base64.urlsafe_b64encode(str(event.pk).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    """The (timestamp, id) in a cursor; a 400 naming ``before`` for anything else."""
+def _decode_cursor(cursor: str) -> int:
+    """The event id in a cursor; a 400 naming ``before`` for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, pk = raw.split("|")
-        at = dt.datetime.fromisoformat(stamp)
-        if at.tzinfo is None:
-            raise ValueError("naive timestamp")
-        return at, int(pk)
+        pk = int(raw)
+        if pk < 1:
+            raise ValueError("not an event id")
+        return pk
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise HttpError(
             400,
@@ -228,9 +227,6 @@ def contact_metrics(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     visible = visible_accounts(user).values("pk")
     hidden_activity = (
         ContactDay.objects.filter(contact_id=contact.pk).exclude(account_id__in=visible).exists()
-        or Event.objects.filter(contact_id=contact.pk, account__isnull=False)
-        .exclude(account_id__in=visible)
-        .exists()
     )
     if not hidden_activity:
         return asdict(contact_usage([contact.pk])[contact.pk])
@@ -255,9 +251,9 @@ def _contact_usage_in_visible(contact_id: int, visible: Any) -> ContactUsage:
         sessions_30d=Sum("sessions"),
         events_30d=Sum("events"),
     )
-    last = Event.objects.filter(
-        contact_id=contact_id, account_id__in=visible, type__in=PRODUCT_EVENT_TYPES
-    ).aggregate(last=Max("timestamp"))["last"]
+    last = ContactDay.objects.filter(contact_id=contact_id, account_id__in=visible).aggregate(
+        last=Max("last_event_at")
+    )["last"]
     return ContactUsage(
         active_yesterday=(d - dt.timedelta(days=1)) in active_days,
         active_days_7d=sum(1 for day in active_days if day >= week),

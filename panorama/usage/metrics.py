@@ -5,9 +5,9 @@ a ``today`` is given. Windows include D: "7 days" is D-6â€¦D and "30 days" D-29â
 previous day, D-1. A ``ContactDay`` row exists only for a contact with at least one product
 event (track, page, screen) in that account that day, so a row means "active".
 
-Each function issues a fixed number of queries, whatever the number of ids it is given; only
-``last_activity_at`` reads the raw ``Event`` table (a MAX over its (account|contact, timestamp)
-indexes), everything else the rollups.
+Each function issues a fixed number of queries, whatever the number of ids it is given, and
+reads only the rollups, never the raw events: ``last_activity_at`` is the latest of the
+rollup rows' ``last_event_at``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from panorama.core import clock
 from panorama.customers.models import Membership
-from panorama.usage.models import AccountDay, ContactDay, Event, EventDay
+from panorama.usage.models import AccountDay, ContactDay, EventDay
 
 PRODUCT_EVENT_TYPES = ("track", "page", "screen")
 Period = Literal["7d", "30d", "6m"]
@@ -118,9 +118,9 @@ def account_usage(
         .order_by()
     }
     last = dict(
-        Event.objects.filter(account_id__in=ids, type__in=PRODUCT_EVENT_TYPES)
+        AccountDay.objects.filter(account_id__in=ids)
         .values("account_id")
-        .annotate(last=Max("timestamp"))
+        .annotate(last=Max("last_event_at"))
         .order_by()
         .values_list("account_id", "last")
     )
@@ -187,9 +187,9 @@ def contact_usage(
         .order_by()
     }
     last = dict(
-        Event.objects.filter(scope, type__in=PRODUCT_EVENT_TYPES)
+        ContactDay.objects.filter(scope)
         .values("contact_id")
-        .annotate(last=Max("timestamp"))
+        .annotate(last=Max("last_event_at"))
         .order_by()
         .values_list("contact_id", "last")
     )

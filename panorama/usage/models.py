@@ -56,13 +56,15 @@ class Event(models.Model):
     context = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        # Every index is paid for on each insert (a random page for each), so only what reads
-        # need: an account's and a contact's events in time order (the live view, usage per
-        # contact, the neighbours sessions are recounted from), and events of an anonymous
-        # visitor not yet known to be a contact: only those are ever looked up by that id.
+        # Every index is paid for on each insert, so only what reads need, and keyed so that
+        # new rows land at the end of each key's run (the row id grows), not on a random page
+        # as time-ordered keys would for late events: an account's and a contact's events in
+        # arrival order (the live view, identity merges), and events of an anonymous visitor
+        # not yet known to be a contact (only those are ever looked up by that id). Sessions
+        # and last activity come from the rollups, never from reading events back.
         indexes = [
-            models.Index(fields=["account", "timestamp"], name="event_account_time_idx"),
-            models.Index(fields=["contact", "timestamp"], name="event_contact_time_idx"),
+            models.Index(fields=["account"], name="event_account_idx"),
+            models.Index(fields=["contact"], name="event_contact_idx"),
             models.Index(
                 fields=["anonymous_id"],
                 name="event_unlinked_anonymous_idx",
@@ -90,7 +92,7 @@ class AccountDay(models.Model):
 
     ``events`` counts track, page and screen messages; ``pageviews`` page and screen ones;
     ``sessions`` the sessions that started that day; ``active_users`` the distinct contacts
-    with at least one event that day.
+    with at least one event that day; ``last_event_at`` the latest of those events.
     """
 
     # No index of its own: the unique (account, day) serves look-ups by account.
@@ -104,6 +106,7 @@ class AccountDay(models.Model):
     # database checks the proposed insert values before ON CONFLICT adds them up.
     sessions = models.IntegerField(default=0)
     active_users = models.PositiveIntegerField(default=0)
+    last_event_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -115,7 +118,11 @@ class AccountDay(models.Model):
 
 
 class ContactDay(models.Model):
-    """A contact's activity in one account on one day (a contact in two accounts has two)."""
+    """A contact's activity in one account on one day (a contact in two accounts has two).
+
+    ``clusters`` holds the day's runs of events with gaps under 30 minutes, as ``[first,
+    last]`` epoch microseconds: what sessions are counted from (``usage.sessions``).
+    """
 
     # No indexes of their own: (account, day, contact) and (contact, day) serve both, and
     # each index is one more random page written per row on the ingestion path.
@@ -129,6 +136,8 @@ class ContactDay(models.Model):
     # Not "positive": a late event that joins two sessions is written as a -1 delta, and the
     # database checks the proposed insert values before ON CONFLICT adds them up.
     sessions = models.IntegerField(default=0)
+    clusters = models.JSONField(default=list, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

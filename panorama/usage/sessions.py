@@ -1,22 +1,44 @@
 """The 30-minute session rule, as pure functions (no ORM).
 
 A session is a contact's run of events in one account with gaps under 30 minutes; it counts
-on the day it starts. Events arrive late and out of order, so the rollups are kept right by
-recounting session starts only where a new event can change them: from 30 minutes before the
-earliest new event to 30 minutes after the latest one.
+on the day it starts. Events arrive late and out of order, so rollups can't count starts as
+events go by. Instead each contact-day rollup keeps the day's *clusters*: the runs of that
+day's events with gaps under 30 minutes, as ``[first, last]`` pairs of epoch microseconds.
+Clusters are all a session count needs, and they are exact whatever the arrival order:
+
+- an event inside a cluster changes nothing (gaps only shrink); one within 30 minutes of a
+  cluster extends it; one that bridges two clusters merges them;
+- a day's sessions are its clusters, less one if its first cluster continues a session from
+  the day before (that day's last event under 30 minutes earlier): a day lasts longer than
+  30 minutes, so no other day can matter.
+
+A day holds at most 48 clusters (they are 30 minutes apart), so the state is small however
+busy the contact is, and a new event needs only its own day's row, plus a neighbour day's
+when it falls within 30 minutes of midnight: no stored events are read back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 
 SESSION_GAP = dt.timedelta(minutes=30)
+GAP_US = SESSION_GAP // dt.timedelta(microseconds=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+Cluster = tuple[int, int]  # first and last event, epoch microseconds
+
+
+def micros(moment: dt.datetime) -> int:
+    """An aware datetime as epoch microseconds (exact, unlike ``timestamp()``'s float)."""
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 def session_starts(times: Iterable[dt.datetime]) -> list[dt.datetime]:
-    """The events of ``times`` that start a session (their predecessor is 30+ minutes back)."""
+    """The events of ``times`` that start a session (their predecessor is 30+ minutes back).
+
+    The definition itself, over a whole history; storage counts through clusters instead.
+    """
     starts = []
     previous: dt.datetime | None = None
     for moment in sorted(times):
@@ -26,50 +48,22 @@ def session_starts(times: Iterable[dt.datetime]) -> list[dt.datetime]:
     return starts
 
 
-def session_deltas(
-    existing: Iterable[dt.datetime],
-    new: Iterable[dt.datetime],
-    day_of: Callable[[dt.datetime], dt.date],
-) -> Counter[dt.date]:
-    """How many sessions each day gains (or loses) when ``new`` events join ``existing``.
-
-    ``existing`` must hold the contact's stored events in the account within 30 minutes of
-    each new event (``merged_windows``); others cannot change status. A new event can start a
-    session, and can also join two sessions into one (the later one loses its start).
-    """
-    new_times = list(new)
-    if not new_times:
-        return Counter()
-    before = list(existing)
-    if not before:
-        # Nothing stored nearby (the usual case): the new events' own starts are the change.
-        if len(new_times) == 1:
-            return Counter({day_of(new_times[0]): 1})
-        return Counter(day_of(t) for t in session_starts(new_times))
-    low, high = min(new_times), max(new_times) + SESSION_GAP
-
-    def counted(times: list[dt.datetime]) -> Counter[dt.date]:
-        # Only starts in [low, high] can differ; earlier events are read for context.
-        return Counter(day_of(t) for t in session_starts(times) if low <= t <= high)
-
-    after = counted(before + new_times)
-    after.subtract(counted(before))
-    return Counter({day: n for day, n in after.items() if n})
-
-
-def merged_windows(new: Iterable[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The stored events to read around ``new``: 30 minutes either side of each, merged.
-
-    That is enough: a stored event's start can only change if a new event lands within 30
-    minutes before it, and then its own predecessor, if under 30 minutes back, is in the same
-    window too; every other stored event counts the same before and after, so it cancels out
-    in ``session_deltas``.
-    """
-    merged: list[tuple[dt.datetime, dt.datetime]] = []
-    for moment in sorted(new):
-        low, high = moment - SESSION_GAP, moment + SESSION_GAP
-        if merged and low <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], high)
+def add_to_clusters(clusters: Sequence[Cluster], times: Iterable[int]) -> list[Cluster]:
+    """The day's clusters once events at ``times`` (epoch µs, that day) join them."""
+    spans = sorted([*clusters, *((t, t) for t in times)])
+    merged: list[Cluster] = []
+    for first, last in spans:
+        if merged and first - merged[-1][1] < GAP_US:
+            if last > merged[-1][1]:
+                merged[-1] = (merged[-1][0], last)
         else:
-            merged.append((low, high))
+            merged.append((first, last))
     return merged
+
+
+def sessions_in_day(clusters: Sequence[Cluster], day_before: Sequence[Cluster]) -> int:
+    """Sessions starting on a day with these clusters, after a day with ``day_before``'s."""
+    if not clusters:
+        return 0
+    continues = bool(day_before) and clusters[0][0] - day_before[-1][1] < GAP_US
+    return len(clusters) - continues

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,13 +21,27 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection
 
-from panorama.usage.sessions import merged_windows, session_deltas
+from panorama.usage.sessions import (
+    GAP_US,
+    Cluster,
+    add_to_clusters,
+    micros,
+    sessions_in_day,
+)
 
 ACTIVITY_TYPES = ("track", "page", "screen")
 PAGE_TYPES = ("page", "screen")
-INSERT_CHUNK = 500  # rows per multi-row upsert: far below any limit on parameters
-WINDOWS_PER_QUERY = 200  # time windows OR-ed in one neighbour query
+KEYS_PER_QUERY = 300  # contact-day keys per look-up: far below any limit on parameters
 LOOKUP_CHUNK = 5000  # message ids per IN (...) look-up
+ONE_DAY = dt.timedelta(days=1)
+# The later of the stored and the new time (SQLite's MAX() would answer NULL for a NULL).
+_LATEST = (
+    "CASE WHEN {table}.last_event_at IS NULL OR excluded.last_event_at > {table}.last_event_at "
+    "THEN excluded.last_event_at ELSE {table}.last_event_at END"
+)
+
+DayKey = tuple[int, dt.date]  # account, day
+ContactDayKey = tuple[int, dt.date, int]  # account, day, contact
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,39 @@ class EventRow:
     @property
     def is_activity(self) -> bool:
         return self.type in ACTIVITY_TYPES
+
+
+@dataclass
+class _Change:
+    """What a write adds to one rollup row."""
+
+    events: int = 0
+    pageviews: int = 0
+    sessions: int = 0  # a delta: a late event can join two sessions into one
+    last: dt.datetime | None = None
+
+    def latest(self, moment: dt.datetime) -> None:
+        if self.last is None or moment > self.last:
+            self.last = moment
+
+
+@dataclass
+class _AccountDayChange(_Change):
+    active_users: int = 0
+
+
+@dataclass
+class _ContactDayChange(_Change):
+    times: list[int] = field(default_factory=list)  # the new events, epoch µs
+    clusters: list[Cluster] = field(default_factory=list)  # the day's, once they are added
+    is_new_user: bool = False
+
+
+@dataclass(frozen=True)
+class _StoredContactDay:
+    events: int
+    sessions: int
+    clusters: list[Cluster]
 
 
 class ConcurrentWrite(DatabaseError):
@@ -102,6 +149,7 @@ class SqlEventStore:
 
     def __init__(self) -> None:
         self.ops = connection.ops
+        self.zone = ZoneInfo(settings.TIME_ZONE)
         self.day_of = _day_function()
         self.adapt_time = _time_adapter()
         self._received_at: dt.datetime | None = None
@@ -126,7 +174,6 @@ class SqlEventStore:
         stored = [row for row in rows if row.message_id not in known]
         if not stored:
             return []
-        stored_ids = {row.message_id for row in stored}
         with connection.cursor() as cursor:
             # One prepared statement for every row: cheaper than a multi-row VALUES with
             # thousands of parameters to parse. Ingestion writers take turns (SQLite's write
@@ -140,10 +187,7 @@ class SqlEventStore:
                 )
         new_activity = [r for r in stored if r.is_activity and r.account_id is not None]
         if new_activity:
-            neighbours = self._neighbour_times(
-                [r for r in new_activity if r.contact_id is not None], stored_ids
-            )
-            self._add_to_rollups(new_activity, neighbours)
+            self._add_to_rollups(new_activity)
         return stored
 
     def known_message_ids(self, message_ids: Sequence[str]) -> set[str]:
@@ -190,45 +234,6 @@ class SqlEventStore:
             self._received_at, self._received_value = moment, self.adapt_time(moment)
         return self._received_value
 
-    def _neighbour_times(
-        self, rows: Sequence[EventRow], new_ids: set[str]
-    ) -> dict[tuple[int, int], list[dt.datetime]]:
-        """Already-stored activity of each (account, contact) within 30 minutes of a new event.
-
-        Only those can change a session start (see ``sessions``): reading ±30 minutes around
-        each new event, windows merged per contact, keeps this a handful of index range scans
-        however long the contact's history is.
-        """
-        times: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
-        for r in rows:
-            assert r.account_id is not None and r.contact_id is not None
-            times[(r.account_id, r.contact_id)].append(r.timestamp)
-        windows: list[tuple[int, int, dt.datetime, dt.datetime]] = []
-        for (account_id, contact_id), moments in times.items():
-            for low, high in merged_windows(moments):
-                windows.append((account_id, contact_id, low, high))
-        adapt = self.adapt_time
-        found: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
-        with connection.cursor() as cursor:
-            for start in range(0, len(windows), WINDOWS_PER_QUERY):
-                chunk = windows[start : start + WINDOWS_PER_QUERY]
-                ranges = " OR ".join(
-                    ["(contact_id = %s AND timestamp BETWEEN %s AND %s AND account_id = %s)"]
-                    * len(chunk)
-                )
-                params: list[Any] = []
-                for account_id, contact_id, low, high in chunk:
-                    params += [contact_id, adapt(low), adapt(high), account_id]
-                cursor.execute(
-                    "SELECT message_id, account_id, contact_id, timestamp FROM usage_event "
-                    f"WHERE type IN ('track', 'page', 'screen') AND ({ranges})",
-                    params,
-                )
-                for message_id, account_id, contact_id, moment in cursor.fetchall():
-                    if message_id not in new_ids:
-                        found[(account_id, contact_id)].append(self._as_datetime(moment))
-        return found
-
     def _as_datetime(self, value: Any) -> dt.datetime:
         if isinstance(value, str):  # SQLite hands back text from raw cursors
             value = dt.datetime.fromisoformat(value)
@@ -238,58 +243,161 @@ class SqlEventStore:
 
     # --- rollups --------------------------------------------------------------------------
 
-    def _add_to_rollups(
-        self, rows: Sequence[EventRow], neighbours: dict[tuple[int, int], list[dt.datetime]]
-    ) -> None:
+    def _add_to_rollups(self, rows: Sequence[EventRow]) -> None:
+        """Fold new activity into the three daily rollups (see ``sessions`` for clusters)."""
         day_of = self.day_of
-        account_days: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
-        contact_days: dict[tuple[int, dt.date, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        account_days: dict[DayKey, _AccountDayChange] = defaultdict(_AccountDayChange)
+        contact_days: dict[ContactDayKey, _ContactDayChange] = defaultdict(_ContactDayChange)
         event_days: Counter[tuple[int, dt.date, str]] = Counter()
-        by_pair: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
         for r in rows:
             assert r.account_id is not None
             day = day_of(r.timestamp)
             is_page = r.type in PAGE_TYPES
             totals = account_days[(r.account_id, day)]
-            totals[0] += 1
-            totals[1] += is_page
+            totals.events += 1
+            totals.pageviews += is_page
+            totals.latest(r.timestamp)
             if r.type == "track":
                 event_days[(r.account_id, day, r.name)] += 1
             if r.contact_id is not None:
-                per_contact = contact_days[(r.account_id, day, r.contact_id)]
-                per_contact[0] += 1
-                per_contact[1] += is_page
-                by_pair[(r.account_id, r.contact_id)].append(r.timestamp)
-        for (account_id, contact_id), times in by_pair.items():
-            deltas = session_deltas(neighbours.get((account_id, contact_id), []), times, day_of)
-            for day, delta in deltas.items():
-                contact_days[(account_id, day, contact_id)][2] += delta
-                account_days[(account_id, day)][2] += delta
+                change = contact_days[(r.account_id, day, r.contact_id)]
+                change.events += 1
+                change.pageviews += is_page
+                change.latest(r.timestamp)
+                change.times.append(micros(r.timestamp))
+        if contact_days:
+            self._count_sessions(contact_days, account_days)
         self._upsert(account_days, contact_days, event_days)
+
+    def _count_sessions(
+        self,
+        contact_days: dict[ContactDayKey, _ContactDayChange],
+        account_days: dict[DayKey, _AccountDayChange],
+    ) -> None:
+        """Merge the new events into their days' clusters and turn them into session deltas.
+
+        Reads the changed contact-days' rows, and a neighbour day's only where an event is
+        within 30 minutes of midnight; a day's count changes with its own clusters or with the
+        day before's last event, so the changed days and the days after them are recounted.
+        """
+        midnight = self._midnight_us
+        wanted: set[ContactDayKey] = set(contact_days)
+        for (account_id, day, contact_id), change in contact_days.items():
+            if min(change.times) - midnight(day) < GAP_US:
+                wanted.add((account_id, day - ONE_DAY, contact_id))
+            if midnight(day + ONE_DAY) - max(change.times) <= GAP_US:
+                wanted.add((account_id, day + ONE_DAY, contact_id))
+        stored = self._stored_contact_days(wanted)
+        clusters = {key: row.clusters for key, row in stored.items()}
+        for key, change in contact_days.items():
+            before = stored.get(key)
+            change.is_new_user = before is None or before.events == 0
+            change.clusters = add_to_clusters(clusters.get(key, ()), change.times)
+            clusters[key] = change.clusters
+        recount = set(contact_days) | {
+            (a, day + ONE_DAY, c) for a, day, c in contact_days if (a, day + ONE_DAY, c) in stored
+        }
+        missing = {
+            (a, day - ONE_DAY, c)
+            for a, day, c in recount
+            if clusters.get((a, day, c)) and clusters[(a, day, c)][0][0] - midnight(day) < GAP_US
+        } - set(clusters)
+        if missing:  # a recounted day starts near midnight: its eve wasn't read yet
+            clusters.update(
+                (k, row.clusters) for k, row in self._stored_contact_days(missing).items()
+            )
+        for a, day, c in recount:
+            eve = clusters.get((a, day - ONE_DAY, c), ())
+            now = sessions_in_day(clusters.get((a, day, c), ()), eve)
+            before = stored.get((a, day, c))
+            delta = now - (before.sessions if before else 0)
+            if not delta:
+                continue
+            account_days[(a, day)].sessions += delta
+            if (a, day, c) not in contact_days:  # a day after: only its count changes
+                contact_days[(a, day, c)].clusters = clusters[(a, day, c)]
+            contact_days[(a, day, c)].sessions += delta
+        for (a, day, _c), change in contact_days.items():
+            account_days[(a, day)].active_users += change.is_new_user and change.events > 0
+
+    def _midnight_us(self, day: dt.date) -> int:
+        return micros(dt.datetime.combine(day, dt.time(), tzinfo=self.zone))
+
+    def _stored_contact_days(
+        self, keys: Iterable[ContactDayKey]
+    ) -> dict[ContactDayKey, _StoredContactDay]:
+        """The contact-day rows for these keys that exist (one query per chunk)."""
+        day = self.ops.adapt_datefield_value
+        mark = "(%s, %s, %s)" if connection.vendor == "sqlite" else "(%s, %s::date, %s)"
+        chunks = list(keys)
+        found: dict[ContactDayKey, _StoredContactDay] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(chunks), KEYS_PER_QUERY):
+                chunk = chunks[start : start + KEYS_PER_QUERY]
+                params: list[Any] = []
+                for a, d, c in chunk:
+                    params += [a, day(d), c]
+                # A join, not "(…) IN (VALUES …)", which SQLite answers with a full scan.
+                cursor.execute(
+                    f"WITH k (a, d, c) AS (VALUES {', '.join([mark] * len(chunk))}) "
+                    "SELECT account_id, day, contact_id, events, sessions, clusters "
+                    "FROM k JOIN usage_contactday ON account_id = k.a AND day = k.d "
+                    "AND contact_id = k.c",
+                    params,
+                )
+                for a, d, c, events, sessions, text in cursor.fetchall():
+                    if isinstance(d, str):
+                        d = dt.date.fromisoformat(d)
+                    pairs = json.loads(text) if isinstance(text, str) else text or []
+                    clusters = [(first, last) for first, last in pairs]
+                    found[(a, d, c)] = _StoredContactDay(events, sessions, clusters)
+        return found
 
     def _upsert(
         self,
-        account_days: dict[tuple[int, dt.date], list[int]],
-        contact_days: dict[tuple[int, dt.date, int], list[int]],
+        account_days: dict[DayKey, _AccountDayChange],
+        contact_days: dict[ContactDayKey, _ContactDayChange],
         event_days: Counter[tuple[int, dt.date, str]],
     ) -> None:
         day = self.ops.adapt_datefield_value
-        active = self._upsert_contact_days(contact_days)
+        time = self.adapt_time
         with connection.cursor() as cursor:
+            if contact_days:
+                cursor.executemany(
+                    "INSERT INTO usage_contactday (account_id, day, contact_id, events, pageviews, "
+                    "sessions, clusters, last_event_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (account_id, day, contact_id) DO UPDATE SET "
+                    "events = usage_contactday.events + excluded.events, "
+                    "pageviews = usage_contactday.pageviews + excluded.pageviews, "
+                    "sessions = usage_contactday.sessions + excluded.sessions, "
+                    "clusters = excluded.clusters, "
+                    f"last_event_at = {_LATEST.format(table='usage_contactday')}",
+                    [
+                        (
+                            a, day(d), c, v.events, v.pageviews, v.sessions,
+                            json.dumps(v.clusters), time(v.last) if v.last else None,
+                        )
+                        for (a, d, c), v in contact_days.items()
+                    ],
+                )  # fmt: skip
             if account_days:
                 cursor.executemany(
                     "INSERT INTO usage_accountday (account_id, day, events, pageviews, sessions, "
-                    "active_users) VALUES (%s, %s, %s, %s, %s, %s) "
+                    "active_users, last_event_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (account_id, day) DO UPDATE SET "
                     "events = usage_accountday.events + excluded.events, "
                     "pageviews = usage_accountday.pageviews + excluded.pageviews, "
                     "sessions = usage_accountday.sessions + excluded.sessions, "
-                    "active_users = usage_accountday.active_users + excluded.active_users",
+                    "active_users = usage_accountday.active_users + excluded.active_users, "
+                    f"last_event_at = {_LATEST.format(table='usage_accountday')}",
                     [
-                        (a, day(d), *v, active[(a, d.isoformat())])
+                        (
+                            a, day(d), v.events, v.pageviews, v.sessions, v.active_users,
+                            time(v.last) if v.last else None,
+                        )
                         for (a, d), v in account_days.items()
                     ],
-                )
+                )  # fmt: skip
             if event_days:
                 cursor.executemany(
                     "INSERT INTO usage_eventday (account_id, day, name, count) "
@@ -297,43 +405,6 @@ class SqlEventStore:
                     "count = usage_eventday.count + excluded.count",
                     [(a, day(d), n, c) for (a, d, n), c in event_days.items()],
                 )
-
-    def _upsert_contact_days(
-        self, contact_days: dict[tuple[int, dt.date, int], list[int]]
-    ) -> Counter[tuple[int, str]]:
-        """Add to the per-contact rows; return how many contacts are new to each account-day.
-
-        A row whose total after the upsert equals what this write added was empty before: its
-        contact is a new active user that day. Reading that from the upsert itself (RETURNING)
-        stays right when two PostgreSQL transactions add the same contact at once, where
-        looking first would count them twice.
-        """
-        day = self.ops.adapt_datefield_value
-        new_users: Counter[tuple[int, str]] = Counter()
-        items = list(contact_days.items())
-        with connection.cursor() as cursor:
-            for start in range(0, len(items), INSERT_CHUNK):
-                chunk = items[start : start + INSERT_CHUNK]
-                params: list[Any] = []
-                for (a, d, c), (events, pageviews, sessions) in chunk:
-                    params += [a, day(d), c, events, pageviews, sessions]
-                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(
-                    "INSERT INTO usage_contactday (account_id, day, contact_id, events, pageviews, "
-                    f"sessions) VALUES {values} "
-                    "ON CONFLICT (account_id, day, contact_id) DO UPDATE SET "
-                    "events = usage_contactday.events + excluded.events, "
-                    "pageviews = usage_contactday.pageviews + excluded.pageviews, "
-                    "sessions = usage_contactday.sessions + excluded.sessions "
-                    "RETURNING account_id, day, contact_id, events",
-                    params,
-                )
-                added = {(a, d.isoformat(), c): v[0] for (a, d, c), v in chunk}
-                for a, d, c, total in cursor.fetchall():
-                    key = (a, d if isinstance(d, str) else d.isoformat(), c)
-                    if added[key] > 0 and total == added[key]:
-                        new_users[(a, key[1])] += 1
-        return new_users
 
     def rebuild_rollups(self, account_ids: Iterable[int]) -> None:
         """Recompute the rollups of ``account_ids`` from raw events (after identity merges).
@@ -350,12 +421,12 @@ class SqlEventStore:
             # still empty after the re-count (a contact merged away) are removed after.
             cursor.execute(
                 "UPDATE usage_accountday SET events = 0, pageviews = 0, sessions = 0, "
-                f"active_users = 0 WHERE account_id IN ({marks})",
+                f"active_users = 0, last_event_at = NULL WHERE account_id IN ({marks})",
                 ids,
             )
             cursor.execute(
-                "UPDATE usage_contactday SET events = 0, pageviews = 0, sessions = 0 "
-                f"WHERE account_id IN ({marks})",
+                "UPDATE usage_contactday SET events = 0, pageviews = 0, sessions = 0, "
+                f"clusters = '[]', last_event_at = NULL WHERE account_id IN ({marks})",
                 ids,
             )
             cursor.execute(
@@ -370,7 +441,7 @@ class SqlEventStore:
                 EventRow(m, t, n, a, c, None, None, self._as_datetime(ts), ts, {}, {})
                 for m, t, n, a, c, ts in cursor.fetchall()
             ]
-        self._add_to_rollups(rows, {})
+        self._add_to_rollups(rows)
         with connection.cursor() as cursor:
             for table, column in (
                 ("usage_contactday", "events"),

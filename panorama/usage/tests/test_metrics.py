@@ -21,7 +21,8 @@ from panorama.usage.metrics import (
     event_trends,
     usage_map,
 )
-from panorama.usage.models import AccountDay, ContactDay, Event, EventDay
+from panorama.usage.models import AccountDay, ContactDay, EventDay
+from panorama.usage.storage import EventRow, SqlEventStore
 
 pytestmark = pytest.mark.django_db
 
@@ -43,23 +44,38 @@ def contact(email: str) -> Contact:
     return Contact.objects.create(email=email)
 
 
-def active(acc: Account, person: Contact, on: dt.date, sessions: int = 1, events: int = 1) -> None:
+def active(
+    acc: Account,
+    person: Contact,
+    on: dt.date,
+    sessions: int = 1,
+    events: int = 1,
+    last: dt.datetime | None = None,
+) -> None:
     ContactDay.objects.create(
-        account=acc, contact=person, day=on, sessions=sessions, events=events, pageviews=0
-    )
+        account=acc, contact=person, day=on, sessions=sessions, events=events, pageviews=0,
+        last_event_at=last,
+    )  # fmt: skip
 
 
 def event(acc: Account, person: Contact | None, type_: str, at: dt.datetime) -> None:
-    Event.objects.create(
-        message_id=f"m{next(_ids)}",
-        type=type_,
-        name="Clicked" if type_ == "track" else "",
-        account=acc,
-        contact=person,
-        timestamp=at,
-        received_at=at,
-        properties={},
-        context={},
+    """Stored as ingestion stores it: the raw event and its rollups."""
+    SqlEventStore().store(
+        [
+            EventRow(
+                message_id=f"m{next(_ids)}",
+                type=type_,
+                name="Clicked" if type_ == "track" else "",
+                account_id=acc.pk,
+                contact_id=person.pk if person else None,
+                user_id=None,
+                anonymous_id=None,
+                timestamp=at,
+                received_at=at,
+                properties={},
+                context={},
+            )
+        ]
     )
 
 
@@ -190,14 +206,14 @@ def test_account_usage_query_count_does_not_grow_with_accounts(
 def test_contact_usage_within_one_account_and_across_all(django_assert_num_queries) -> None:
     acme, initech = account(), account("Initech")
     jane, john = contact("jane@acme.com"), contact("john@initech.com")
-    active(acme, jane, day(1), sessions=2, events=5)
-    active(acme, jane, day(3), sessions=1, events=2)
-    active(initech, jane, day(1), sessions=1, events=3)  # same day, other account
+    active(acme, jane, day(1), sessions=2, events=5, last=dt.datetime(2026, 3, 9, 10, tzinfo=UTC))
+    active(acme, jane, day(3), sessions=1, events=2, last=dt.datetime(2026, 3, 7, 23, tzinfo=UTC))
+    # the same day in another account
+    active(
+        initech, jane, day(1), sessions=1, events=3, last=dt.datetime(2026, 3, 9, 11, tzinfo=UTC)
+    )
     active(initech, jane, day(10), sessions=4, events=4)
     active(acme, jane, day(30), sessions=9, events=9)  # outside the month
-    event(acme, jane, "track", dt.datetime(2026, 3, 9, 10, 0, tzinfo=UTC))
-    event(initech, jane, "page", dt.datetime(2026, 3, 9, 11, 0, tzinfo=UTC))
-    event(acme, jane, "identify", dt.datetime(2026, 3, 9, 12, 0, tzinfo=UTC))
 
     in_acme = contact_usage([jane.pk, john.pk], account_id=acme.pk, today=D)
     with django_assert_num_queries(2):

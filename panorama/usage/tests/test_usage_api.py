@@ -23,6 +23,7 @@ from panorama.core import clock
 from panorama.core.models import ApiToken, User
 from panorama.customers.models import Account, Contact, Membership
 from panorama.usage.models import AccountDay, ContactDay, Event, EventDay
+from panorama.usage.storage import EventRow, SqlEventStore
 
 pytestmark = pytest.mark.django_db
 
@@ -61,17 +62,26 @@ def event(
     type_: str = "track",
     name: str = "Exported",
 ) -> Event:
-    return Event.objects.create(
-        message_id=f"m{next(_ids)}",
-        type=type_,
-        name=name,
-        account=account,
-        contact=contact,
-        timestamp=when,
-        received_at=when,
-        properties={"n": 1},
-        context={},
+    """Stored as ingestion stores it: the raw event and its rollups."""
+    message_id = f"m{next(_ids)}"
+    SqlEventStore().store(
+        [
+            EventRow(
+                message_id=message_id,
+                type=type_,
+                name=name,
+                account_id=account.pk if account else None,
+                contact_id=contact.pk if contact else None,
+                user_id=None,
+                anonymous_id=None,
+                timestamp=when,
+                received_at=when,
+                properties={"n": 1},
+                context={},
+            )
+        ]
     )
+    return Event.objects.get(message_id=message_id)
 
 
 @pytest.fixture(autouse=True)
@@ -156,11 +166,12 @@ def test_account_metrics(book: Book, get: Get):
     Membership.objects.create(contact=kim, account=book.acme)
     ContactDay.objects.create(account=book.acme, contact=book.jane, day=day(1), sessions=2)
     ContactDay.objects.create(account=book.acme, contact=kim, day=day(10), sessions=1)
-    AccountDay.objects.create(account=book.acme, day=day(1), sessions=2, events=5, pageviews=3)
+    AccountDay.objects.create(
+        account=book.acme, day=day(1), sessions=2, events=5, pageviews=3,
+        last_event_at=at(1, 10),
+    )  # fmt: skip
     AccountDay.objects.create(account=book.acme, day=day(10), sessions=1, events=4, pageviews=2)
     AccountDay.objects.create(account=book.acme, day=day(30), sessions=9, events=9, pageviews=9)
-    event(book.acme, book.jane, at(1, 10), type_="page")
-    event(book.acme, book.jane, at(0, 11), type_="identify")  # not product activity
 
     assert get(f"/api/usage/accounts/{book.acme.pk}/metrics").json() == {
         "dau": 1,
@@ -264,14 +275,14 @@ def test_account_contacts_by_sessions_with_paging(book: Book, get: Get):
     for person in (kim, lou):
         Membership.objects.create(contact=person, account=book.acme)
     ContactDay.objects.create(
-        account=book.acme, contact=kim, day=day(1), sessions=3, events=7, pageviews=1
-    )
+        account=book.acme, contact=kim, day=day(1), sessions=3, events=7, pageviews=1,
+        last_event_at=at(1, 9),
+    )  # fmt: skip
     ContactDay.objects.create(
         account=book.acme, contact=book.jane, day=day(20), sessions=1, events=2
     )
     # Jane's sessions in Initech do not count in Acme.
     ContactDay.objects.create(account=book.initech, contact=book.jane, day=day(1), sessions=9)
-    event(book.acme, kim, at(1, 9))
 
     url = f"/api/usage/accounts/{book.acme.pk}/contacts"
     body = get(url).json()
@@ -300,16 +311,16 @@ def test_account_contacts_by_sessions_with_paging(book: Book, get: Get):
 
 def test_contact_metrics_sum_only_the_accounts_the_caller_sees(book: Book, get: Get):
     ContactDay.objects.create(
-        account=book.acme, contact=book.jane, day=day(1), sessions=1, events=2
-    )
+        account=book.acme, contact=book.jane, day=day(1), sessions=1, events=2,
+        last_event_at=at(1, 8),
+    )  # fmt: skip
     ContactDay.objects.create(
-        account=book.initech, contact=book.jane, day=day(1), sessions=2, events=3
-    )
+        account=book.initech, contact=book.jane, day=day(1), sessions=2, events=3,
+        last_event_at=at(1, 20),
+    )  # fmt: skip
     ContactDay.objects.create(
         account=book.initech, contact=book.jane, day=day(12), sessions=4, events=5
     )
-    event(book.acme, book.jane, at(1, 8))
-    event(book.initech, book.jane, at(1, 20))
     url = f"/api/usage/contacts/{book.jane.pk}/metrics"
 
     assert get(url, as_="admin").json() == {
@@ -343,7 +354,7 @@ def _page(get: Get, account: Account, limit: int, cursor: str | None = None) -> 
     return response.json()
 
 
-def test_events_newest_first_with_contact_and_only_product_types(book: Book, get: Get):
+def test_events_latest_arrival_first_with_contact_and_only_product_types(book: Book, get: Get):
     page_view = event(book.acme, book.jane, at(1, 9), type_="page", name="Home")
     anonymous = event(book.acme, None, at(1, 10))
     event(book.acme, book.jane, at(1, 11), type_="identify", name="")
@@ -364,8 +375,16 @@ def test_events_newest_first_with_contact_and_only_product_types(book: Book, get
     assert body["items"][0]["contact"] is None
 
 
+def test_a_late_event_shows_at_the_top_when_it_arrives_with_its_own_time(book: Book, get: Get):
+    recent = event(book.acme, book.jane, at(0, 9))
+    late = event(book.acme, book.jane, at(5, 9))  # sent days after it happened
+    items = _page(get, book.acme, 50)["items"]
+    assert [item["id"] for item in items] == [late.pk, recent.pk]
+    assert items[0]["timestamp"] == "2026-03-05T09:00:00Z"
+
+
 def test_events_keyset_pages_have_no_gaps_or_duplicates(book: Book, get: Get):
-    # Two events share every timestamp, so the id tie-break is exercised at page edges.
+    # Arrival order differs from time order: pages follow arrival.
     Event.objects.bulk_create(
         Event(
             message_id=f"k{n}",
@@ -373,15 +392,13 @@ def test_events_keyset_pages_have_no_gaps_or_duplicates(book: Book, get: Get):
             name="Clicked",
             account=book.acme,
             contact=book.jane,
-            timestamp=at(2) + dt.timedelta(minutes=n // 2),
+            timestamp=at(2) + dt.timedelta(minutes=(n * 37) % 120),
             received_at=at(2),
         )
         for n in range(120)
     )
     expected = list(
-        Event.objects.filter(account=book.acme)
-        .order_by("-timestamp", "-id")
-        .values_list("id", flat=True)
+        Event.objects.filter(account=book.acme).order_by("-id").values_list("id", flat=True)
     )
     first = _page(get, book.acme, 50)
     # A newer event arriving between requests must not shift the older pages.
@@ -398,9 +415,9 @@ def test_events_keyset_pages_have_no_gaps_or_duplicates(book: Book, get: Get):
     "cursor",
     [
         "not-a-cursor",
-        base64.urlsafe_b64encode(b"2026-03-09T10:00:00|12").decode(),  # naive time
-        base64.urlsafe_b64encode(b"yesterday|12").decode(),
-        base64.urlsafe_b64encode(b"2026-03-09T10:00:00+00:00|x").decode(),
+        base64.urlsafe_b64encode(b"0").decode(),
+        base64.urlsafe_b64encode(b"-12").decode(),
+        base64.urlsafe_b64encode(b"2026-03-09T10:00:00+00:00|12").decode(),
         "%FF%FE",
     ],
 )
