@@ -1,13 +1,17 @@
-"""`panorama run` — the quick start — really serves Panorama: gunicorn, whitenoise, worker.
+"""`panorama run` — the quick start — really serves Panorama: gunicorn, whitenoise, worker and
+the ingestion writer.
 
 Runs the command as a user would, on a fresh SQLite database in a temporary directory, and
 talks to it over HTTP: the login page, the static CSS, signing in with the printed demo
-credentials, the demo customers.
+credentials, the demo customers, and a Segment batch sent with a key from
+`panorama write-key create`, stored through the one ingestion writer.
 """
 
 from __future__ import annotations
 
+import base64
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -63,7 +67,7 @@ def running(tmp_path: Path):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{base}/healthz", process)
-        yield base, process
+        yield base, process, env, tmp_path
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -74,8 +78,38 @@ def running(tmp_path: Path):
                 process.wait()
 
 
+def _panorama(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "panorama", *args],
+        env=env,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+
+
+def _send_batch(base: str, key: str) -> int:
+    batch = [
+        {"type": "track", "messageId": f"qs-{n}", "userId": "qs-user", "event": "Report Built",
+         "context": {"groupId": "qs-group"}, "timestamp": "2026-03-09T10:00:00Z"}
+        for n in range(3)
+    ]  # fmt: skip
+    request = urllib.request.Request(
+        f"{base}/v1/batch",
+        data=json.dumps({"batch": batch}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode(),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(response.status)
+
+
 def test_run_serves_panorama_with_demo_data(running):
-    base, process = running
+    base, process, env, cwd = running
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
@@ -104,8 +138,21 @@ def test_run_serves_panorama_with_demo_data(running):
     assert "<h1>Customers</h1>" in customers
     assert "of 25" in customers  # all 25 demo accounts are listed for the admin
 
+    # Product events: a key from the command line, a batch through the ingestion writer.
+    key = _panorama(["write-key", "create", "quick start"], env, cwd).strip().splitlines()[-1]
+    assert _send_batch(base, key) == 200
+    stored = _panorama(
+        ["shell", "-c", "from panorama.usage.models import Event; "
+         "print(Event.objects.filter(message_id__startswith='qs-').count())"],
+        env,
+        cwd,
+    )  # fmt: skip
+    assert stored.strip().splitlines()[-1] == "3"
+
     os.killpg(process.pid, signal.SIGTERM)
     output = process.communicate(timeout=30)[0]
+    assert "Ingest writer listening on" in output
+    assert "ingest writer unavailable" not in output  # the web process handed the batch over
     assert output.count("Log in as admin@panorama.demo with password panorama-demo") == 1
     assert "Loaded demo data" in output
     assert "gunicorn" in output.lower()  # the production server, not runserver

@@ -188,6 +188,9 @@ LOGGING = {
 # Group commit: many requests' events share one transaction, written by one thread per
 # process. Off, each request writes its own transaction (simpler to debug, slower).
 USAGE_GROUP_COMMIT = env_bool("PANORAMA_GROUP_COMMIT", True)
+# One writer process for all web processes (``panorama ingest-writer``), reached over this
+# Unix socket; ``panorama run`` starts it and sets this. Empty: each process writes its own.
+USAGE_WRITER_SOCKET = env_str("PANORAMA_INGEST_SOCKET", "")
 
 # --- Panorama -----------------------------------------------------------------------------
 # How many accounts `panorama run` loads as demo data on the first start of an empty database.

@@ -21,7 +21,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from panorama.core import clock
-from panorama.usage.committer import Busy, committer
+from panorama.usage import writer
+from panorama.usage.committer import Busy
 from panorama.usage.ingest import write_batches
 from panorama.usage.models import WriteKey
 from panorama.usage.storage import SqlEventStore
@@ -151,7 +152,7 @@ def tracking_endpoint(request: HttpRequest, kind: str) -> JsonResponse:
         return _error(status, exc.code, exc.message)
     try:
         if settings.USAGE_GROUP_COMMIT:
-            committer.submit(messages, received_at)
+            writer.submit(messages, received_at)
         else:
             with transaction.atomic():
                 errors = write_batches([(messages, received_at)])

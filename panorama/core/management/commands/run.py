@@ -1,7 +1,8 @@
 """``panorama run``: migrate, load demo data on a first start, then serve web and worker.
 
 The web side is gunicorn with whitenoise serving static files, the same production-grade
-stack a deployment uses; the worker runs beside it. Stopping either stops both.
+stack a deployment uses; the worker and the ingestion writer (``panorama ingest-writer``, which
+stores the events every web process receives) run beside it. Stopping any stops all.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from panorama.core.models import User
 
 
 class Command(BaseCommand):
-    help = "Serve Panorama (gunicorn + whitenoise) together with the background worker."
+    help = (
+        "Serve Panorama (gunicorn + whitenoise) together with the background worker and the "
+        "ingestion writer."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -77,8 +81,16 @@ class Command(BaseCommand):
             "10",
         ]
         worker = [sys.executable, "-m", "panorama", "worker"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        children = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]
+        # One ingestion writer for every web process (see panorama.usage.writer).
+        ingest_socket = settings.USAGE_WRITER_SOCKET or str(settings.DATA_DIR / "ingest.sock")
+        writer = [sys.executable, "-m", "panorama", "ingest-writer", "--socket", ingest_socket]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PANORAMA_INGEST_SOCKET": ingest_socket}
+        children = [
+            subprocess.Popen(writer, env=env),
+            subprocess.Popen(web, env=env),
+            subprocess.Popen(worker, env=env),
+        ]
+        names = ["ingest writer", "web", "worker"]
 
         def stop(signum: int, _frame: Any) -> None:
             for child in children:
@@ -93,4 +105,7 @@ class Command(BaseCommand):
         stop(signal.SIGTERM, None)
         codes = [child.wait(timeout=30) for child in children]
         if any(code not in (0, -signal.SIGTERM) for code in codes):
-            raise CommandError(f"Panorama stopped: web exited {codes[0]}, worker exited {codes[1]}")
+            exits = ", ".join(
+                f"{name} exited {code}" for name, code in zip(names, codes, strict=True)
+            )
+            raise CommandError(f"Panorama stopped: {exits}")
