@@ -24,14 +24,14 @@ from collections.abc import Iterable, Sequence
 
 SESSION_GAP = dt.timedelta(minutes=30)
 GAP_US = SESSION_GAP // dt.timedelta(microseconds=1)
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Cluster = tuple[int, int]  # first and last event, epoch microseconds
 
 
 def micros(moment: dt.datetime) -> int:
-    """An aware datetime as epoch microseconds (exact, unlike ``timestamp()``'s float)."""
-    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+    """An aware datetime as epoch microseconds, exactly (a float ``timestamp()`` of whole
+    seconds is exact; its microseconds are added as an integer)."""
+    return int(moment.replace(microsecond=0).timestamp()) * 1_000_000 + moment.microsecond
 
 
 def session_starts(times: Iterable[dt.datetime]) -> list[dt.datetime]:

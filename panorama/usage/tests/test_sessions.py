@@ -28,6 +28,12 @@ def test_micros_is_exact_where_a_float_timestamp_is_not():
     moment = dt.datetime(2026, 3, 1, 10, 0, 0, 123457, tzinfo=dt.UTC)
     assert micros(moment) % 1_000_000 == 123457
     assert micros(moment + dt.timedelta(microseconds=1)) - micros(moment) == 1
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    rng = random.Random(7)
+    for _ in range(2000):
+        offset = dt.timezone(dt.timedelta(minutes=rng.randrange(-720, 720, 15)))
+        when = (epoch + dt.timedelta(microseconds=rng.randrange(2**52))).astimezone(offset)
+        assert micros(when) == (when - epoch) // dt.timedelta(microseconds=1)
 
 
 def test_events_under_thirty_minutes_apart_make_one_cluster():
