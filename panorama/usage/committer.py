@@ -34,6 +34,7 @@ MAX_PENDING_EVENTS = 40_000
 WAIT_SECONDS = 15.0
 WRITER_AUTOCHECKPOINT_PAGES = 20_000  # the writer checkpoints itself past ~80 MB of WAL
 WRITER_CACHE_KIB = 64 * 1024  # the writer's page cache: the hot index pages of a burst
+CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024  # the checkpointer copies the WAL past ~4,000 pages
 KEEP_WARM_SECONDS = 2.0  # an idle SQLite writer keeps its connection (and cache) this long
 
 
@@ -161,8 +162,9 @@ class Checkpointer:
     its fsync, inside the commit, while every other writer waits on the write lock. A group
     of events touches thousands of pages (one per index entry), so that was nearly every
     group. A ``PASSIVE`` checkpoint from another connection runs beside the writers instead
-    (SQLite allows it) and never waits for them; it is asked for after each group and runs
-    one at a time, so requests arriving during one coalesce into the next.
+    (SQLite allows it) and never waits for them; it is asked for after each group once the log
+    holds ``CHECKPOINT_WAL_BYTES``, and runs one at a time, so requests arriving during one
+    coalesce into the next.
     """
 
     def __init__(self) -> None:
@@ -172,6 +174,14 @@ class Checkpointer:
     def request(self) -> None:
         if connection.vendor != "sqlite":
             return  # PostgreSQL checkpoints on its own
+        wal = Path(f"{connection.settings_dict['NAME']}-wal")
+        try:
+            if wal.stat().st_size < CHECKPOINT_WAL_BYTES:
+                # Let the log grow a while: a page rewritten by several groups (the hot
+                # rollup pages) is then copied and synced once, not once per group.
+                return
+        except OSError:
+            pass  # no log file to measure (an in-memory database): checkpoint as asked
         self._wanted.set()
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(
