@@ -32,6 +32,7 @@ from panorama.customers.models import (
     web_url_validator,
 )
 from panorama.usage.models import AnonymousId, Event
+from panorama.usage.sql import in_values
 from panorama.usage.storage import EventRow
 from panorama.usage.validation import ACTIVITY_TYPES, Message
 
@@ -206,9 +207,8 @@ def _select(
     values = list(values)
     with connection.cursor() as cursor:
         for start in range(0, len(values), LOOKUP_CHUNK):
-            chunk = values[start : start + LOOKUP_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"{select} WHERE {column} IN ({marks}){suffix}", chunk)
+            condition, params = in_values(column, values[start : start + LOOKUP_CHUNK])
+            cursor.execute(f"{select} WHERE {condition}{suffix}", params)
             rows += cursor.fetchall()
     return rows
 

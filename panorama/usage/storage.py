@@ -29,6 +29,7 @@ from panorama.usage.sessions import (
     micros,
     sessions_in_day,
 )
+from panorama.usage.sql import in_values
 
 ACTIVITY_TYPES = ("track", "page", "screen")
 PAGE_TYPES = ("page", "screen")
@@ -198,24 +199,8 @@ class SqlEventStore:
         unique = list(dict.fromkeys(message_ids))
         with connection.cursor() as cursor:
             for start in range(0, len(unique), LOOKUP_CHUNK):
-                chunk = unique[start : start + LOOKUP_CHUNK]
-                # One parameter for the whole list: thousands of placeholders cost more to
-                # build, bind and parse than the index look-ups themselves.
-                if connection.vendor == "sqlite":
-                    cursor.execute(
-                        "SELECT message_id FROM usage_event "
-                        "WHERE message_id IN (SELECT value FROM json_each(%s))",
-                        [orjson.dumps(chunk).decode()],
-                    )
-                elif connection.vendor == "postgresql":
-                    cursor.execute(
-                        "SELECT message_id FROM usage_event WHERE message_id = ANY(%s)", [chunk]
-                    )
-                else:
-                    marks = ", ".join(["%s"] * len(chunk))
-                    cursor.execute(
-                        f"SELECT message_id FROM usage_event WHERE message_id IN ({marks})", chunk
-                    )
+                condition, params = in_values("message_id", unique[start : start + LOOKUP_CHUNK])
+                cursor.execute(f"SELECT message_id FROM usage_event WHERE {condition}", params)
                 known.update(row[0] for row in cursor.fetchall())
         return known
 
