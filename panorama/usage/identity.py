@@ -141,6 +141,7 @@ def resolve(messages: Sequence[Message], received_at: dt.datetime) -> Resolution
                 received_at=received_at,
                 properties=m.traits if m.type in ("identify", "group") else m.properties,
                 context=m.context,
+                prepared=m.prepared,
             )
         )
     return result

@@ -25,7 +25,7 @@ from panorama.usage import writer
 from panorama.usage.committer import Busy
 from panorama.usage.ingest import write_batches
 from panorama.usage.models import WriteKey
-from panorama.usage.storage import SqlEventStore
+from panorama.usage.storage import SqlEventStore, prepare
 from panorama.usage.validation import (
     MAX_REQUEST_BYTES,
     InvalidPayload,
@@ -149,7 +149,9 @@ def tracking_endpoint(request: HttpRequest, kind: str) -> JsonResponse:
             )
         if _all_stored_already(body, kind):
             return JsonResponse({"success": True})
-        messages = parse_body(body, kind=kind, received_at=received_at, body_size=len(data))
+        messages = prepare(
+            parse_body(body, kind=kind, received_at=received_at, body_size=len(data))
+        )
     except TooLarge as exc:
         return _error(413, exc.code, exc.message)
     except InvalidPayload as exc:

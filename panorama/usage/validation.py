@@ -59,6 +59,8 @@ class Message:
     properties: dict[str, Any] = field(default_factory=dict)
     traits: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+    # Its stored forms (``storage.prepare``), computed in the web process that validated it.
+    prepared: Any = field(default=None, compare=False, repr=False)
 
     @property
     def is_activity(self) -> bool:

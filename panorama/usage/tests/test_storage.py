@@ -9,7 +9,7 @@ import pytest
 
 from panorama.customers.models import Account, Contact
 from panorama.usage.models import AccountDay, ContactDay, Event
-from panorama.usage.sessions import session_starts
+from panorama.usage.sessions import micros, session_starts
 from panorama.usage.storage import EventRow, SqlEventStore
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,31 @@ def test_the_fast_time_adapter_writes_what_django_writes(moment):
     from panorama.usage.storage import _time_adapter
 
     assert _time_adapter()(moment) == connection.ops.adapt_datetimefield_value(moment)
+
+
+@pytest.mark.parametrize("kind", ["track", "identify"])
+def test_forms_prepared_in_the_web_process_are_what_the_writer_would_compute(kind, settings):
+    from panorama.usage.storage import prepare
+    from panorama.usage.validation import Message
+
+    settings.TIME_ZONE = "America/New_York"
+    moment = dt.datetime(2026, 3, 2, 3, 30, 0, 250000, tzinfo=dt.UTC)  # still 03-01 in New York
+    message = Message(
+        type=kind, message_id="p1", timestamp=moment, user_id="u1",
+        properties={"plan": "pro", "seats": 3}, traits={"email": "a@b.co"},
+        context={"ip": "203.0.113.9"},
+    )  # fmt: skip
+    (prepared,) = prepare([message])
+    row = EventRow(
+        message_id="p1", type=kind, name="", account_id=None, contact_id=None, user_id="u1",
+        anonymous_id=None, timestamp=moment, received_at=moment,
+        properties=message.traits if kind == "identify" else message.properties,
+        context=message.context,
+    )  # fmt: skip
+    store = SqlEventStore()
+    with_forms = EventRow(
+        **{**{f: getattr(row, f) for f in row.__slots__}, "prepared": prepared.prepared}
+    )
+    assert store._insert_params(with_forms) == store._insert_params(row)
+    assert prepared.prepared.day == dt.date(2026, 3, 1)
+    assert prepared.prepared.micros == micros(moment)
