@@ -13,8 +13,8 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -69,12 +69,13 @@ class EventRow:
         return self.type in ACTIVITY_TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A message's stored forms, computed where it is validated rather than in the writer.
 
     Web processes validate requests in parallel, while one writer stores them in turn: every
-    microsecond of per-event work moved out of the writer raises what it can take.
+    microsecond of per-event work moved out of the writer raises what it can take. A named
+    tuple, not a dataclass: it crosses to the writer pickled, and a slotted dataclass takes
+    ten times as long to unpickle.
     """
 
     properties: str  # JSON; an identify's or group's traits
@@ -85,7 +86,9 @@ class Prepared:
 
 
 def prepare(messages: Sequence[Message]) -> list[Message]:
-    """The messages with their ``Prepared`` stored forms attached."""
+    """The messages as the writer needs them: their ``Prepared`` stored forms attached, and
+    the properties and context those encode dropped (they cross a socket to the writer, and
+    only identity resolution reads a message's dicts: its traits, which are kept)."""
     adapt_time = _time_adapter()
     zone = ZoneInfo(settings.TIME_ZONE)
     prepared = []
@@ -96,7 +99,7 @@ def prepare(messages: Sequence[Message]) -> list[Message]:
             _json(values), _json(m.context), adapt_time(stamp), stamp.astimezone(zone).date(),
             micros(stamp),
         )  # fmt: skip
-        prepared.append(replace(m, prepared=forms))
+        prepared.append(m.ready_to_store(forms))
     return prepared
 
 

@@ -67,6 +67,18 @@ class Message:
         """Whether the message is product activity (makes its contact an active user)."""
         return self.type in ACTIVITY_TYPES
 
+    def ready_to_store(self, prepared: Any) -> Message:
+        """This message with its stored forms attached and the dicts they encode dropped.
+
+        For a message just parsed and not yet shared (``storage.prepare``): set in place,
+        as ``__post_init__`` would, because ``dataclasses.replace`` costs more than the
+        encoding it saves the writer.
+        """
+        object.__setattr__(self, "prepared", prepared)
+        object.__setattr__(self, "properties", {})
+        object.__setattr__(self, "context", {})
+        return self
+
 
 def _where(index: int | None, name: str) -> str:
     return name if index is None else f"batch[{index}].{name}"

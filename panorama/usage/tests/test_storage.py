@@ -159,13 +159,16 @@ def test_forms_prepared_in_the_web_process_are_what_the_writer_would_compute(kin
         properties={"plan": "pro", "seats": 3}, traits={"email": "a@b.co"},
         context={"ip": "203.0.113.9"},
     )  # fmt: skip
-    (prepared,) = prepare([message])
     row = EventRow(
         message_id="p1", type=kind, name="", account_id=None, contact_id=None, user_id="u1",
         anonymous_id=None, timestamp=moment, received_at=moment,
         properties=message.traits if kind == "identify" else message.properties,
         context=message.context,
     )  # fmt: skip
+    (prepared,) = prepare([message])
+    # What crosses to the writer: the stored forms, and of the dicts only the traits.
+    assert (prepared.properties, prepared.context) == ({}, {})
+    assert prepared.traits == {"email": "a@b.co"}
     store = SqlEventStore()
     with_forms = EventRow(
         **{**{f: getattr(row, f) for f in row.__slots__}, "prepared": prepared.prepared}
