@@ -111,8 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # busy timeout instead of one failing with "database is locked" half-way through.
         "transaction_mode": "IMMEDIATE",
         "timeout": SQLITE_BUSY_TIMEOUT,
+        # temp_store=MEMORY keeps statement and savepoint journals off disk: ingestion writes
+        # each request in a savepoint, and SQLite copies every page it first touches there.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA temp_store=MEMORY;"
         ),
     }
     # Tests use a file too (one per test worker), not Django's shared in-memory database:
