@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 from typing import Any
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from panorama.usage.writer import WriterServer
+
+GC_THRESHOLD = 50_000  # allocations between collections of the youngest generation
 
 
 class Command(BaseCommand):
@@ -28,6 +31,10 @@ class Command(BaseCommand):
         path = options["socket"] or settings.USAGE_WRITER_SOCKET
         if not path:
             raise CommandError("no socket: pass --socket or set PANORAMA_INGEST_SOCKET")
+        # Storing a request allocates tens of thousands of short-lived tuples and dicts, none
+        # in cycles: collecting every 700 allocations cost the writer a tenth of its time.
+        gc.freeze()
+        gc.set_threshold(GC_THRESHOLD, 20, 20)
         server = WriterServer(path)
 
         def stop(_signum: int, _frame: Any) -> None:
