@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='event',
-            index=models.Index(fields=['account'], name='event_account_idx'),
+            index=models.Index(fields=['account', 'received_at', 'timestamp'], name='event_account_arrival_idx'),
         ),
         migrations.AddIndex(
             model_name='event',

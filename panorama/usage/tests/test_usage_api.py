@@ -61,6 +61,7 @@ def event(
     *,
     type_: str = "track",
     name: str = "Exported",
+    received: dt.datetime | None = None,
 ) -> Event:
     """Stored as ingestion stores it: the raw event and its rollups."""
     message_id = f"m{next(_ids)}"
@@ -75,7 +76,7 @@ def event(
                 user_id=None,
                 anonymous_id=None,
                 timestamp=when,
-                received_at=when,
+                received_at=received or when,
                 properties={"n": 1},
                 context={},
             )
@@ -376,15 +377,24 @@ def test_events_latest_arrival_first_with_contact_and_only_product_types(book: B
 
 
 def test_a_late_event_shows_at_the_top_when_it_arrives_with_its_own_time(book: Book, get: Get):
-    recent = event(book.acme, book.jane, at(0, 9))
-    late = event(book.acme, book.jane, at(5, 9))  # sent days after it happened
+    recent = event(book.acme, book.jane, at(0, 9), received=NOW)
+    late = event(book.acme, book.jane, at(5, 9), received=NOW + dt.timedelta(minutes=1))
     items = _page(get, book.acme, 50)["items"]
     assert [item["id"] for item in items] == [late.pk, recent.pk]
     assert items[0]["timestamp"] == "2026-03-05T09:00:00Z"
 
 
+def test_events_that_arrived_together_are_listed_newest_first(book: Book, get: Get):
+    older = event(book.acme, book.jane, at(2, 9), received=NOW)
+    newer = event(book.acme, book.jane, at(1, 9), received=NOW)  # the same batch
+    oldest = event(book.acme, book.jane, at(3, 9), received=NOW)
+    items = _page(get, book.acme, 50)["items"]
+    assert [item["id"] for item in items] == [newer.pk, older.pk, oldest.pk]
+
+
 def test_events_keyset_pages_have_no_gaps_or_duplicates(book: Book, get: Get):
-    # Arrival order differs from time order: pages follow arrival.
+    # Six arrivals of 20 events, times out of order and shared by pairs, so every tie-break
+    # (arrival, then time, then id) is exercised at page edges.
     Event.objects.bulk_create(
         Event(
             message_id=f"k{n}",
@@ -392,14 +402,13 @@ def test_events_keyset_pages_have_no_gaps_or_duplicates(book: Book, get: Get):
             name="Clicked",
             account=book.acme,
             contact=book.jane,
-            timestamp=at(2) + dt.timedelta(minutes=(n * 37) % 120),
-            received_at=at(2),
+            timestamp=at(3) + dt.timedelta(minutes=((n * 37) % 120) // 2),
+            received_at=at(2) + dt.timedelta(seconds=n // 20),
         )
         for n in range(120)
     )
-    expected = list(
-        Event.objects.filter(account=book.acme).order_by("-id").values_list("id", flat=True)
-    )
+    stored = Event.objects.filter(account=book.acme).values_list("id", "received_at", "timestamp")
+    expected = [pk for pk, _, _ in sorted(stored, key=lambda r: (r[1], r[2], r[0]), reverse=True)]
     first = _page(get, book.acme, 50)
     # A newer event arriving between requests must not shift the older pages.
     event(book.acme, book.jane, at(0))
@@ -415,9 +424,11 @@ def test_events_keyset_pages_have_no_gaps_or_duplicates(book: Book, get: Get):
     "cursor",
     [
         "not-a-cursor",
-        base64.urlsafe_b64encode(b"0").decode(),
-        base64.urlsafe_b64encode(b"-12").decode(),
+        base64.urlsafe_b64encode(b"12").decode(),
         base64.urlsafe_b64encode(b"2026-03-09T10:00:00+00:00|12").decode(),
+        base64.urlsafe_b64encode(b"2026-03-09T10:00:00|2026-03-09T10:00:00+00:00|12").decode(),
+        base64.urlsafe_b64encode(b"yesterday|2026-03-09T10:00:00+00:00|12").decode(),
+        base64.urlsafe_b64encode(b"2026-03-09T10:00:00+00:00|2026-03-09T10:00:00+00:00|x").decode(),
         "%FF%FE",
     ],
 )
