@@ -112,32 +112,26 @@ def account_events(
     limit: int = Query(50, ge=1, le=MAX_PAGE),
     before: str | None = Query(None, description="The `next` cursor of the previous page."),
 ) -> dict[str, Any]:
-    """The live view: the account's product events (track, page, screen), latest arrival first.
+    """The live view: the account's product events (track, page, screen), newest first.
 
-    Events are listed in the order they reached Panorama, as a live feed shows them, and
-    those that arrived together (one batch) newest first: a late event (say, from a mobile
-    app that was offline) appears when it arrives, with its own timestamp. Paged by keyset on
-    (arrival, time, id), not by offset: an event arriving between two page requests neither
-    shifts nor repeats anything on the older pages.
+    Paged by keyset on (timestamp, id), not by offset: an event arriving between two page
+    requests neither shifts nor repeats anything on the older pages.
     """
     account = access_account(request.auth, account_id)  # type: ignore[attr-defined]
     events = (
         Event.objects.filter(account_id=account.pk, type__in=PRODUCT_EVENT_TYPES)
         .select_related("contact")
         .only(
-            *("id", "message_id", "type", "name", "timestamp", "received_at", "properties"),
-            "contact",
+            *("id", "message_id", "type", "name", "timestamp", "properties", "contact"),
             *("contact__id", "contact__first_name", "contact__last_name", "contact__email"),
         )
-        .order_by("-received_at", "-timestamp", "-id")
+        .order_by("-timestamp", "-id")
     )
     if before:
-        received, at, pk = _decode_cursor(before)
+        at, pk = _decode_cursor(before)
         # Bounded above first, so the index range starts at the cursor, not at the newest.
-        events = events.filter(received_at__lte=received).filter(
-            Q(received_at__lt=received)
-            | Q(received_at=received, timestamp__lt=at)
-            | Q(received_at=received, timestamp=at, id__lt=pk)
+        events = events.filter(timestamp__lte=at).filter(
+            Q(timestamp__lt=at) | Q(timestamp=at, id__lt=pk)
         )
     # One more than asked tells whether there is a next page, without a COUNT.
     rows = list(events[: limit + 1])
@@ -161,20 +155,20 @@ def account_events(
 
 
 def _encode_cursor(event: Event) -> str:
-    """An opaque cursor for "events listed after this one"."""
-    raw = f"{event.received_at.isoformat()}|{event.timestamp.isoformat()}|{event.pk}".encode()
+    """An opaque cursor for "events older than this one"."""
+    raw = f"{event.timestamp.isoformat()}|{event.pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, dt.datetime, int]:
-    """The (arrival, time, id) in a cursor; a 400 naming ``before`` for anything else."""
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """The (timestamp, id) in a cursor; a 400 naming ``before`` for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        received, stamp, pk = raw.split("|")
-        moments = dt.datetime.fromisoformat(received), dt.datetime.fromisoformat(stamp)
-        if any(moment.tzinfo is None for moment in moments):
-            raise ValueError("naive time")
-        return moments[0], moments[1], int(pk)
+        stamp, pk = raw.split("|")
+        at = dt.datetime.fromisoformat(stamp)
+        if at.tzinfo is None:
+            raise ValueError("naive timestamp")
+        return at, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise HttpError(
             400,

@@ -56,16 +56,14 @@ class Event(models.Model):
     context = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        # Every index is paid for on each insert, so only what reads need, and keyed so that
-        # new rows land at the end of each key's run, not on a random page as keys led by
-        # event time would for late events: an account's events by arrival, then event time
-        # (the live view), a contact's (identity merges), and events of an anonymous visitor
-        # not yet known to be a contact (only those are ever looked up by that id). Sessions
-        # and last activity come from the rollups, never from reading events back.
+        # Every index is paid for on each insert, so only what reads need: an account's events
+        # newest first (the live view), a contact's (identity merges: new entries land at the
+        # end of the contact's run, not on a random page as a time-ordered key would put late
+        # events), and events of an anonymous visitor not yet known to be a contact (only
+        # those are ever looked up by that id). Sessions and last activity come from the
+        # rollups, never from reading events back.
         indexes = [
-            models.Index(
-                fields=["account", "received_at", "timestamp"], name="event_account_arrival_idx"
-            ),
+            models.Index(fields=["account", "timestamp"], name="event_account_time_idx"),
             models.Index(fields=["contact"], name="event_contact_idx"),
             models.Index(
                 fields=["anonymous_id"],

@@ -48,7 +48,7 @@ class AccountUsageTab:
 
 def fetch_account_usage_tab(account: Account, *, today: dt.date | None = None) -> AccountUsageTab:
     """A constant number of queries whatever the account's size (no raw-event scans but the
-    latest ``LIVE_EVENTS`` to arrive, read through the account's arrival index)."""
+    newest ``LIVE_EVENTS``, read through the (account, timestamp) index)."""
     today = today or clock.today()
     figures = metrics.account_usage([account.pk], today=today)[account.pk]
     year = metrics.usage_map(account.pk, today=today)
@@ -67,7 +67,7 @@ def fetch_account_usage_tab(account: Account, *, today: dt.date | None = None) -
     live = list(
         Event.objects.filter(account=account, type__in=("track", "page", "screen"))
         .select_related("contact")
-        .order_by("-received_at", "-timestamp", "-id")[:LIVE_EVENTS]
+        .order_by("-timestamp", "-id")[:LIVE_EVENTS]
     )
     hide_non_member_contacts(account, live)
     return AccountUsageTab(

@@ -77,10 +77,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveIndex(
             model_name='event',
-            name='event_account_time_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='event',
             name='event_contact_time_idx',
         ),
         migrations.AddField(
@@ -97,10 +93,6 @@ class Migration(migrations.Migration):
             model_name='contactday',
             name='last_event_at',
             field=models.DateTimeField(blank=True, null=True),
-        ),
-        migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['account', 'received_at', 'timestamp'], name='event_account_arrival_idx'),
         ),
         migrations.AddIndex(
             model_name='event',
