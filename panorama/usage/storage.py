@@ -90,13 +90,13 @@ def prepare(messages: Sequence[Message]) -> list[Message]:
     the properties and context those encode dropped (they cross a socket to the writer, and
     only identity resolution reads a message's dicts: its traits, which are kept)."""
     adapt_time = _time_adapter()
-    zone = ZoneInfo(settings.TIME_ZONE)
+    day_of = _day_function()
     prepared = []
     for m in messages:
         stamp = m.timestamp
         values = m.traits if m.type in ("identify", "group") else m.properties
         forms = Prepared(
-            _json(values), _json(m.context), adapt_time(stamp), stamp.astimezone(zone).date(),
+            _json(values), _json(m.context), adapt_time(stamp), day_of(stamp),
             micros(stamp),
         )  # fmt: skip
         prepared.append(m.ready_to_store(forms))
